@@ -1,0 +1,168 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Every target is compiled in Swift 6 mode with the upcoming features STYLE.md §B1 asks for.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "copilot-agent",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "copilot-agent", targets: ["copilot-agent"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // Layer 0: the pure domain. No I/O, no server packages.
+        .target(name: "CopilotCore", swiftSettings: swiftSettings),
+
+        // Layer 1: parsing and verification, each with its one library.
+        .target(
+            name: "CopilotWebhooks",
+            dependencies: [
+                "CopilotCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "CopilotPlaybooks",
+            dependencies: [
+                "CopilotCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 2: adapters behind Core's ports.
+        .target(
+            name: "CopilotStoreSQLite",
+            dependencies: [
+                "CopilotCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 4: the HTTP application.
+        .target(
+            name: "CopilotServer",
+            dependencies: [
+                "CopilotCore",
+                "CopilotWebhooks",
+                "CopilotPlaybooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 5: the composition root.
+        .target(
+            name: "CopilotApp",
+            dependencies: [
+                "CopilotCore",
+                "CopilotWebhooks",
+                "CopilotPlaybooks",
+                "CopilotStoreSQLite",
+                "CopilotServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Layer 6: the command line.
+        .executableTarget(
+            name: "copilot-agent",
+            dependencies: [
+                "CopilotApp",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Test support: signers, fixtures and the corpus locator shared by the test targets.
+        .target(
+            name: "CopilotTesting",
+            dependencies: [
+                "CopilotCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "CopilotCoreTests",
+            dependencies: ["CopilotCore", "CopilotTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotWebhooksTests",
+            dependencies: ["CopilotWebhooks", "CopilotCore", "CopilotTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotPlaybooksTests",
+            dependencies: [
+                "CopilotPlaybooks", "CopilotCore", "CopilotTesting",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotStoreSQLiteTests",
+            dependencies: [
+                "CopilotStoreSQLite", "CopilotCore", "CopilotTesting",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotServerTests",
+            dependencies: [
+                "CopilotServer", "CopilotCore", "CopilotTesting", "CopilotPlaybooks", "CopilotWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotAppTests",
+            dependencies: [
+                "CopilotApp", "CopilotCore", "CopilotTesting", "CopilotStoreSQLite", "CopilotServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,76 @@
+import CopilotServer
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `copilot-agent serve`: load and check the configuration, bootstrap logging once, run the service
+/// group until SIGTERM/SIGINT. Returns the process exit code; messages go to standard error.
+public enum Serve {
+    public static func run(configurationPath: String, dev: Bool, environment: [String: String]) async -> Int32 {
+        let configuration: AppConfiguration
+        do {
+            configuration = try ConfigurationLoader.load(path: configurationPath, environment: environment)
+        } catch {
+            printError(error.report)
+            return 2
+        }
+        for warning in configuration.warnings { printError(warning.configurationDescription) }
+        bootstrapLogging(configuration.log)
+        let logger = Logger(label: "copilot-agent")
+
+        let devSecrets: DevSecrets?
+        do {
+            devSecrets = dev ? try DevSecrets.loadOrCreate(at: DevSecrets.defaultPath) : nil
+        } catch {
+            printError("error: cannot create \(DevSecrets.defaultPath): \(error.localizedDescription)")
+            return 1
+        }
+        do {
+            let group = try buildServiceGroup(
+                configuration: configuration,
+                environment: ServeEnvironment(variables: environment, devSecrets: devSecrets) { port in
+                    if let devSecrets { printDevBanner(devSecrets, host: configuration.server.host, port: port) }
+                },
+                logger: logger
+            )
+            try await group.run()
+            return 0
+        } catch let error as ConfigurationError {
+            printError(error.report)
+            return 2
+        } catch {
+            printError("error: \(error)")
+            return 1
+        }
+    }
+
+    private static func printDevBanner(_ secrets: DevSecrets, host: String, port: Int) {
+        let banner = """
+            Development mode: webhook secrets for github, incident, alertmanager and pagerduty are in \
+            \(DevSecrets.defaultPath).
+            Send a signed GitHub delivery (run it twice to see de-duplication):
+
+            \(secrets.curlExample(baseURL: "http://\(host):\(port)"))
+
+
+            """
+        FileHandle.standardOutput.write(Data(banner.utf8))
+    }
+
+    private static func bootstrapLogging(_ settings: LogConfiguration) {
+        LoggingSystem.bootstrap { label in
+            var handler: any LogHandler =
+                switch settings.format {
+                case .text: StreamLogHandler.standardError(label: label)
+                case .json: JSONLogHandler(label: label)
+                }
+            handler.logLevel = settings.level
+            return handler
+        }
+    }
+}
+
+/// Diagnostics go to standard error; standard output is for what a command produces.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

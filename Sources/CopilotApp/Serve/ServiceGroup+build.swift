@@ -1,0 +1,98 @@
+import CopilotCore
+import CopilotServer
+import CopilotStoreSQLite
+import CopilotWebhooks
+import Hummingbird
+public import Logging
+public import ServiceLifecycle
+import UnixSignals
+
+/// What `serve` takes from its surroundings beyond the configuration.
+public struct ServeEnvironment: Sendable {
+    /// The process environment, for secret references.
+    public var variables: [String: String]
+    /// With `--dev`: the generated webhook secrets that replace `sources:`.
+    public var devSecrets: DevSecrets?
+    /// Called with the bound port once the server accepts connections.
+    public var onServerRunning: @Sendable (Int) async -> Void
+
+    public init(
+        variables: [String: String],
+        devSecrets: DevSecrets? = nil,
+        onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+    ) {
+        self.variables = variables
+        self.devSecrets = devSecrets
+        self.onServerRunning = onServerRunning
+    }
+}
+
+/// Why `serve` could not start, each with a message an operator can act on.
+public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
+    case unsupportedStore(String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedStore(let scheme):
+            "storage.url: the \(scheme) store is not available in this version; use sqlite://PATH"
+        }
+    }
+}
+
+/// Builds every long-lived part of the service and the `ServiceGroup` that runs them (STYLE §B2).
+///
+/// Order matters for shutdown, which runs in reverse: the readiness gate turns `/readyz` to 503 first,
+/// then the HTTP server stops accepting and finishes in-flight requests (within
+/// `server.shutdown_grace_seconds`), and the store, whose commits are already durable, is released last.
+public func buildServiceGroup(
+    configuration: AppConfiguration,
+    environment: ServeEnvironment,
+    logger: Logger
+) throws -> ServiceGroup {
+    let receivers =
+        try environment.devSecrets?.receivers() ?? configuration.webhookReceivers(environment: environment.variables)
+    let store: SQLiteStore
+    switch configuration.storage.location {
+    case .sqlite(let path):
+        store = try SQLiteStore(path: path, logger: logger)
+    case .postgres:
+        throw ServeError.unsupportedStore("postgres")
+    }
+    let readiness = Readiness()
+    readiness.storeOpened()
+    readiness.playbooksLoaded()
+
+    let application = buildApplication(
+        configuration: configuration.server,
+        dependencies: ServerDependencies(inbox: store, receivers: receivers, readiness: readiness),
+        logger: logger,
+        onServerRunning: environment.onServerRunning
+    )
+    var groupConfiguration = ServiceGroupConfiguration(
+        services: [
+            .init(service: application),
+            .init(service: ReadinessGate(readiness: readiness)),
+        ],
+        gracefulShutdownSignals: [.sigterm, .sigint],
+        logger: logger
+    )
+    groupConfiguration.maximumGracefulShutdownDuration = .seconds(configuration.server.shutdownGraceSeconds)
+    logger.info(
+        "copilot-agent starting",
+        metadata: [
+            "copilot.sources": "\(receivers.keys.map(\.rawValue).sorted().joined(separator: ","))",
+            "copilot.storage": "\(configuration.storage.location)",
+        ]
+    )
+    return ServiceGroup(configuration: groupConfiguration)
+}
+
+/// Turns readiness off as soon as graceful shutdown begins, before the server drains.
+struct ReadinessGate: Service {
+    let readiness: Readiness
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        readiness.shutdownBegan()
+    }
+}

@@ -1,0 +1,78 @@
+public import CopilotCore
+public import CopilotWebhooks
+public import Foundation
+public import Hummingbird
+public import Logging
+import NIOCore
+
+/// What the HTTP application needs from the rest of the system: ports and plain values, never drivers.
+/// Tests pass in-memory fakes through the same struct.
+public struct ServerDependencies: Sendable {
+    public var inbox: any EventInbox
+    /// One receiver per configured source; a source without one rejects every delivery.
+    public var receivers: [EventSource: WebhookReceiver]
+    public var readiness: Readiness
+    public var now: @Sendable () -> Date
+    public var newEventID: @Sendable () -> EventID
+
+    public init(
+        inbox: any EventInbox,
+        receivers: [EventSource: WebhookReceiver],
+        readiness: Readiness,
+        now: @escaping @Sendable () -> Date = { Date() },
+        newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: UUID().uuidString.lowercased()) }
+    ) {
+        self.inbox = inbox
+        self.receivers = receivers
+        self.readiness = readiness
+        self.now = now
+        self.newEventID = newEventID
+    }
+}
+
+/// The router with every route and the error middleware.
+public func buildRouter(
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies
+) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: ErrorMiddleware())
+    HealthController(readiness: dependencies.readiness).addRoutes(to: router)
+    let metrics = WebhookMetrics()
+    let codes: [WebhookError] = [
+        .unsupportedMediaType, .missingSignature, .invalidSignature, .staleTimestamp, .invalidJSON, .invalidPayload,
+    ]
+    metrics.register(
+        sources: EventSource.allCases,
+        codes: codes.map(\.code) + [APIError.payloadTooLarge.code, APIError.unavailable.code]
+    )
+    WebhookController(
+        receivers: dependencies.receivers,
+        inbox: dependencies.inbox,
+        maxBodyBytes: configuration.maxBodyBytes,
+        now: dependencies.now,
+        newEventID: dependencies.newEventID,
+        metrics: metrics
+    ).addRoutes(to: router)
+    return router
+}
+
+/// The Hummingbird application: a `Service` to run in the app's `ServiceGroup`.
+///
+/// `onServerRunning` receives the bound port (useful with port 0 in tests and benchmarks).
+public func buildApplication(
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies,
+    logger: Logger,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies),
+        configuration: ApplicationConfiguration(
+            address: .hostname(configuration.host, port: configuration.port),
+            serverName: "copilot-agent"
+        ),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+        logger: logger
+    )
+}

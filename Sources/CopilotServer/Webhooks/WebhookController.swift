@@ -1,0 +1,115 @@
+import CopilotCore
+import CopilotWebhooks
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import NIOCore
+
+/// `POST /webhooks/{source}`: the ingress contract of CONTRACT §2 and STYLE §B2.
+///
+/// Order: body size (413) → content type, signature, JSON and required fields (in `WebhookReceiver`) →
+/// de-duplication and durable commit (the inbox) → 202. Nothing else happens in the request task: matching
+/// and runs follow from the stored event.
+struct WebhookController<Context: RequestContext>: Sendable {
+    let receivers: [EventSource: WebhookReceiver]
+    let inbox: any EventInbox
+    let maxBodyBytes: Int
+    let now: @Sendable () -> Date
+    let newEventID: @Sendable () -> EventID
+    let metrics: WebhookMetrics
+
+    func addRoutes(to router: Router<Context>) {
+        for source in EventSource.allCases {
+            router.post("/webhooks/\(source.rawValue)") { request, context in
+                try await receive(request, source: source, context: context)
+            }
+        }
+    }
+
+    func receive(_ request: Request, source: EventSource, context: Context) async throws -> Response {
+        do {
+            return try await handle(request, source: source, context: context)
+        } catch let error as APIError {
+            metrics.rejected(source: source, code: error.code)
+            throw error
+        } catch is NIOTooManyBytesError {
+            metrics.rejected(source: source, code: APIError.payloadTooLarge.code)
+            throw APIError.payloadTooLarge
+        }
+    }
+
+    private func handle(_ request: Request, source: EventSource, context: Context) async throws -> Response {
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
+            throw APIError.payloadTooLarge
+        }
+        let body = try await request.body.collect(upTo: maxBodyBytes)
+        // A source absent from `sources:` has no receiver and rejects every delivery (CONTRACT §1).
+        guard let receiver = receivers[source] else { throw APIError(WebhookError.invalidSignature) }
+
+        let webhookRequest = WebhookRequest(headers: Self.headers(of: request), body: Array(buffer: body))
+        let reception: WebhookReception
+        do {
+            reception = try receiver.receive(webhookRequest, receivedAt: now(), newEventID: newEventID())
+        } catch {
+            throw APIError(error)
+        }
+        switch reception {
+        case .ping:
+            metrics.delivered(source: source, outcome: "accepted")
+            return Response.json(["status": "pong"])
+        case .delivery(let delivery, _):
+            let started = ContinuousClock.now
+            let outcome: EnqueueOutcome
+            do {
+                outcome = try await inbox.enqueue(delivery)
+            } catch {
+                throw APIError.unavailable
+            }
+            metrics.committed(after: ContinuousClock.now - started)
+            context.logger.debug(
+                "delivery stored",
+                metadata: [
+                    "copilot.event.id": "\(outcome.eventID)",
+                    "copilot.event.source": "\(source.rawValue)",
+                    "copilot.event.type": "\(delivery.type)",
+                    "copilot.delivery.id": "\(delivery.deliveryID)",
+                ]
+            )
+            switch outcome {
+            case .accepted(let id):
+                metrics.delivered(source: source, outcome: "accepted")
+                return Response.json(["event_id": .string(id.rawValue), "status": "accepted"], status: .accepted)
+            case .duplicate(let id):
+                metrics.delivered(source: source, outcome: "duplicate")
+                return Response.json(["event_id": .string(id.rawValue), "status": "duplicate"])
+            }
+        }
+    }
+
+    /// Header names lower-cased; repeated fields joined with ", " as HTTP allows.
+    static func headers(of request: Request) -> [String: String] {
+        var headers: [String: String] = [:]
+        headers.reserveCapacity(request.headers.count)
+        for field in request.headers {
+            let name = field.name.canonicalName
+            if let existing = headers[name] {
+                headers[name] = existing + ", " + field.value
+            } else {
+                headers[name] = field.value
+            }
+        }
+        return headers
+    }
+}
+
+extension APIError {
+    /// The contract's status and code for a rejected delivery; the message stays generic.
+    init(_ error: WebhookError) {
+        self.init(
+            status: HTTPResponse.Status(code: error.httpStatus),
+            code: error.code,
+            message: error.message
+        )
+    }
+}

@@ -1,0 +1,108 @@
+public import CopilotCore
+import Foundation
+import GRDB
+import Logging
+
+extension SQLiteStore: EventInbox {
+    public func enqueue(_ delivery: Delivery) async throws(InboxError) -> EnqueueOutcome {
+        try await inboxCommit.submit(delivery).get()
+    }
+
+    public func delivery(_ id: EventID) async throws(InboxError) -> Delivery? {
+        do {
+            return try await writer.read { db in
+                try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [id.rawValue])
+                    .flatMap(Self.delivery(from:))
+            }
+        } catch {
+            logger.warning("inbox read failed", metadata: ["error.type": "\(type(of: error))"])
+            throw .unavailable
+        }
+    }
+
+    public func count() async throws(InboxError) -> Int {
+        do {
+            return try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
+        } catch {
+            throw .unavailable
+        }
+    }
+
+    /// Writes a batch of deliveries in one transaction. Each new one is inserted; one whose
+    /// `(source, delivery_id)` is already stored, by an earlier batch or earlier in this one, answers
+    /// `.duplicate` with the stored id. If the transaction fails, every delivery of the batch fails.
+    static func commit(
+        _ deliveries: [Delivery],
+        to writer: any DatabaseWriter,
+        logger: Logger
+    ) async -> [Result<EnqueueOutcome, InboxError>] {
+        // `asyncWrite` rather than `try await write`: a batch holds other requests' deliveries, so the
+        // leader's task being cancelled (its client went away) must not abort the commit.
+        await withCheckedContinuation { continuation in
+            writer.asyncWrite(
+                { db in
+                    let insert = try db.cachedStatement(
+                        sql: """
+                            INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                            ON CONFLICT (source, delivery_id) DO NOTHING
+                            """
+                    )
+                    let existing = try db.cachedStatement(
+                        sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?"
+                    )
+                    return try deliveries.map { delivery -> EnqueueOutcome in
+                        try insert.execute(arguments: [
+                            delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
+                            delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
+                            Self.encodeHeaders(delivery.headers), Data(delivery.body),
+                        ])
+                        if db.changesCount > 0 { return .accepted(delivery.eventID) }
+                        let original = try String.fetchOne(
+                            existing,
+                            arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue]
+                        )
+                        return .duplicate(original.map(EventID.init(rawValue:)) ?? delivery.eventID)
+                    }
+                },
+                completion: { _, result in
+                    switch result {
+                    case .success(let outcomes):
+                        continuation.resume(returning: outcomes.map { .success($0) })
+                    case .failure(let error):
+                        logger.error(
+                            "inbox commit failed",
+                            metadata: [
+                                "error.type": "\(type(of: error))", "copilot.inbox.batch": "\(deliveries.count)",
+                            ]
+                        )
+                        continuation.resume(returning: deliveries.map { _ in .failure(.unavailable) })
+                    }
+                }
+            )
+        }
+    }
+
+    static func encodeHeaders(_ headers: [String: String]) -> String {
+        JSONValue.object(headers.mapValues(JSONValue.string)).jsonText
+    }
+
+    static func delivery(from row: Row) -> Delivery? {
+        guard
+            let source = EventSource(rawValue: row["source"]),
+            let headersText: String = row["headers"],
+            let body: Data = row["body"]
+        else { return nil }
+        let headers = (try? JSONValue(parsing: headersText))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        return Delivery(
+            eventID: EventID(rawValue: row["id"]),
+            source: source,
+            deliveryID: DeliveryID(rawValue: row["delivery_id"]),
+            type: row["type"],
+            subject: row["subject"],
+            receivedAt: Date(timeIntervalSince1970: row["received_at"]),
+            headers: headers,
+            body: Array(body)
+        )
+    }
+}

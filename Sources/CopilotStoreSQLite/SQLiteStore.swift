@@ -1,0 +1,69 @@
+import CopilotCore
+import Foundation
+public import GRDB
+public import Logging
+
+/// The single-node store on one SQLite file (WAL), through GRDB.
+///
+/// Durability: the writer connection runs with `synchronous = FULL`, so a committed transaction survives
+/// power loss, not only a crash of the process. Concurrent deliveries are committed together
+/// (`GroupCommit`) so that durability does not cap throughput.
+public final class SQLiteStore: Sendable {
+    let writer: any DatabaseWriter
+    let logger: Logger
+    let inboxCommit: GroupCommit<Delivery, EnqueueOutcome>
+
+    /// Opens (creating it and its parent directory if needed) the database file at `path` and migrates it.
+    public convenience init(path: String, logger: Logger) throws(StoreError) {
+        let pool: DatabasePool
+        do {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+            // DatabasePool switches to WAL itself and sets `synchronous = NORMAL` after
+            // `prepareDatabase` runs (GRDB 7 `setUpWALMode`); FULL must be set once the pool is open.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        } catch {
+            logger.error("could not open the database", metadata: ["copilot.store.path": "\(path)"])
+            throw .cannotOpen(path: path)
+        }
+        try self.init(writer: pool, logger: logger)
+    }
+
+    /// Uses an open database (an in-memory `DatabaseQueue` in tests) and migrates it.
+    public init(writer: any DatabaseWriter, logger: Logger) throws(StoreError) {
+        self.writer = writer
+        self.logger = logger
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
+            throw .migrationFailed
+        }
+        self.inboxCommit = GroupCommit { [writer, logger] deliveries in
+            await Self.commit(deliveries, to: writer, logger: logger)
+        }
+    }
+
+    /// The value of `PRAGMA synchronous` on the writer connection (2 = FULL).
+    public func synchronousMode() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in
+            try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1
+        }
+    }
+}
+
+/// Why the store could not be opened.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotOpen(path: String)
+    case migrationFailed
+
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path): "cannot open the SQLite database at '\(path)'"
+        case .migrationFailed: "the database schema could not be migrated"
+        }
+    }
+}

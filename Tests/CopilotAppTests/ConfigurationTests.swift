@@ -1,0 +1,157 @@
+import CopilotApp
+import CopilotCore
+import CopilotServer
+import Foundation
+import Logging
+import Testing
+
+@Suite
+struct ConfigurationTests {
+    func load(_ yaml: String, environment: [String: String] = [:]) throws(ConfigurationError) -> AppConfiguration {
+        try ConfigurationLoader.load(file: "copilot.yaml", bytes: Array(yaml.utf8), environment: environment)
+    }
+
+    func problems(_ yaml: String, environment: [String: String] = [:]) -> [String] {
+        do {
+            _ = try load(yaml, environment: environment)
+            return []
+        } catch {
+            return error.diagnostics.map(\.configurationDescription)
+        }
+    }
+
+    @Test("the shipped Config/copilot.yaml is valid and its sources resolve from the documented variables")
+    func shippedConfiguration() throws {
+        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Config/copilot.yaml").path
+        let configuration = try ConfigurationLoader.load(path: path, environment: [:])
+        #expect(configuration.server.port == 8080)
+        #expect(configuration.storage.location == .sqlite(path: "data/copilot.db"))
+        #expect(Set(configuration.sources.keys) == Set(EventSource.allCases))
+        let environment = [
+            "GITHUB_WEBHOOK_SECRET": "g", "INCIDENT_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "ALERTMANAGER_TOKEN": "a", "PAGERDUTY_WEBHOOK_SECRET": "p",
+        ]
+        #expect(try configuration.webhookReceivers(environment: environment).count == 4)
+    }
+
+    @Test("an empty file gives the documented defaults and no source")
+    func defaults() throws {
+        let configuration = try load("")
+        #expect(configuration.server.host == "127.0.0.1")
+        #expect(configuration.server.maxBodyBytes == 26_214_400)
+        #expect(configuration.server.shutdownGraceSeconds == 10)
+        #expect(configuration.playbooks.directory == "Playbooks")
+        #expect(configuration.workers.concurrency == 8)
+        #expect(configuration.sources.isEmpty)
+    }
+
+    @Test("an unknown key is an error at its position with a suggestion")
+    func unknownKey() {
+        #expect(
+            problems("server:\n  prot: 9000\n") == ["copilot.yaml:2:3: error: unknown key 'prot'; did you mean 'port'?"]
+        )
+        #expect(problems("sever: {}\n").first?.hasPrefix("copilot.yaml:1:1: error: unknown key 'sever'") == true)
+    }
+
+    @Test("a wrong type names the key, the position and the expected type")
+    func wrongType() {
+        #expect(
+            problems("server:\n  port: abc\n") == [
+                "copilot.yaml:2:9: error: expected an integer for 'server.port', found a string"
+            ]
+        )
+        #expect(
+            problems("sources:\n  incident: { verify: hmac, secrets: [env:X] }\n").first?.contains(
+                "'sources.incident.verify'"
+            ) == true
+        )
+        #expect(
+            problems("storage:\n  url: mysql://x\n").first?.hasPrefix(
+                "copilot.yaml:2:8: error: invalid value 'mysql://x'"
+            ) == true
+        )
+    }
+
+    @Test("every problem of the file is reported, sorted by position")
+    func allProblems() {
+        let found = problems("server:\n  port: abc\nlog:\n  level: loud\nextra: 1\n")
+        #expect(found.count == 3)
+        #expect(found.map { $0.split(separator: ":")[1] } == ["2", "4", "5"])
+    }
+
+    @Test("a secret written literally is refused")
+    func literalSecret() {
+        #expect(
+            problems("sources:\n  github: { secrets: [hunter2] }\n").first?.contains("must be a secret reference")
+                == true
+        )
+    }
+
+    @Test("COPILOT_ variables override scalar keys and comma-separated lists, checked like the file")
+    func overrides() throws {
+        let yaml = "sources:\n  github: { secrets: [env:A] }\n"
+        let configuration = try load(
+            yaml,
+            environment: [
+                "COPILOT_SERVER_PORT": "9000", "COPILOT_SOURCES_GITHUB_SECRETS": "env:B, env:C",
+                "COPILOT_LOG_LEVEL": "debug",
+            ]
+        )
+        #expect(configuration.server.port == 9000)
+        #expect(configuration.log.level == .debug)
+        #expect(configuration.sources[.github]?.verification.secretNames == ["B", "C"])
+        #expect(
+            problems("", environment: ["COPILOT_SERVER_PORT": "abc"]) == [
+                "COPILOT_SERVER_PORT: error: expected an integer for 'server.port', found a string"
+            ]
+        )
+    }
+
+    @Test("an override cannot create a source, and a variable that names no key is a warning")
+    func overrideWarnings() throws {
+        let configuration = try load(
+            "",
+            environment: ["COPILOT_SOURCES_GITHUB_SECRETS": "env:B", "COPILOT_SERVR_PORT": "1"]
+        )
+        #expect(configuration.sources.isEmpty)
+        #expect(configuration.warnings.map(\.file) == ["COPILOT_SERVR_PORT", "COPILOT_SOURCES_GITHUB_SECRETS"])
+    }
+
+    @Test("an unresolvable secret stops start-up naming the key and its position")
+    func missingSecret() throws {
+        let configuration = try load("sources:\n  github:\n    secrets: [env:NOT_SET_ANYWHERE]\n")
+        #expect(throws: ConfigurationError.self) { try configuration.webhookReceivers(environment: [:]) }
+        do {
+            _ = try configuration.webhookReceivers(environment: [:])
+        } catch {
+            #expect(
+                error.report.hasPrefix(
+                    "copilot.yaml:3:15: error: cannot resolve secret 'sources.github.secrets[0]' (env:NOT_SET_ANYWHERE)"
+                )
+            )
+        }
+    }
+
+    @Test("a file: secret drops one trailing newline")
+    func fileSecret() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("secret-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("s3cret\n".utf8).write(to: URL(fileURLWithPath: path))
+        let configuration = try load("sources:\n  alertmanager: { bearer_token: \"file:\(path)\" }\n")
+        guard case .bearer(let reference) = configuration.sources[.alertmanager]?.verification else {
+            Issue.record("alertmanager is not a bearer source")
+            return
+        }
+        #expect(try reference.resolve(environment: [:]) == "s3cret")
+    }
+}
+
+extension SourceConfiguration.Verification {
+    var secretNames: [String] {
+        guard case .hmac(let secrets) = self else { return [] }
+        return secrets.compactMap {
+            if case .environment(let name) = $0.location { name } else { nil }
+        }
+    }
+}

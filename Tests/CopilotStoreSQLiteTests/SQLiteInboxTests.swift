@@ -1,0 +1,98 @@
+import CopilotCore
+import CopilotStoreSQLite
+import CopilotTesting
+import Foundation
+import GRDB
+import Logging
+import Testing
+
+@Suite(.timeLimit(.minutes(1)))
+struct SQLiteInboxTests {
+    let logger = Logger(label: "test")
+
+    func delivery(_ deliveryID: String, source: EventSource = .github, eventID: String? = nil) -> Delivery {
+        Delivery(
+            eventID: EventID(rawValue: eventID ?? "evt-\(deliveryID)-\(UUID().uuidString)"),
+            source: source,
+            deliveryID: DeliveryID(rawValue: deliveryID),
+            type: "push",
+            subject: "octo/repo",
+            receivedAt: Date(timeIntervalSince1970: 1_764_000_000.25),
+            headers: ["x-github-event": "push", "content-type": "application/json"],
+            body: Array(#"{"ref":"refs/heads/main"}"#.utf8)
+        )
+    }
+
+    @Test("stores a delivery and reads it back unchanged")
+    func roundTrip() async throws {
+        let store = try SQLiteStore(writer: try DatabaseQueue(), logger: logger)
+        let original = delivery("d-1", eventID: "e-1")
+        #expect(try await store.enqueue(original) == .accepted(EventID(rawValue: "e-1")))
+        #expect(try await store.delivery(EventID(rawValue: "e-1")) == original)
+        #expect(try await store.delivery(EventID(rawValue: "missing")) == nil)
+    }
+
+    @Test("a repeated delivery id answers duplicate with the original event id and stores nothing")
+    func duplicate() async throws {
+        let store = try SQLiteStore(writer: try DatabaseQueue(), logger: logger)
+        _ = try await store.enqueue(delivery("d-1", eventID: "e-1"))
+        #expect(try await store.enqueue(delivery("d-1", eventID: "e-2")) == .duplicate(EventID(rawValue: "e-1")))
+        #expect(try await store.count() == 1)
+    }
+
+    @Test("the same delivery id from two sources is two events")
+    func perSource() async throws {
+        let store = try SQLiteStore(writer: try DatabaseQueue(), logger: logger)
+        _ = try await store.enqueue(delivery("same", source: .github))
+        _ = try await store.enqueue(delivery("same", source: .pagerduty))
+        #expect(try await store.count() == 2)
+    }
+
+    @Test("concurrent deliveries, with duplicates racing their originals, are each stored once")
+    func concurrentGroupCommit() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString).db").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let store = try SQLiteStore(path: path, logger: logger)
+        let outcomes = try await withThrowingTaskGroup(of: (String, EnqueueOutcome).self) { group in
+            for index in 0..<400 {
+                // 200 distinct ids, each sent twice at the same time.
+                let id = "d-\(index % 200)"
+                group.addTask { (id, try await store.enqueue(delivery(id))) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(try await store.count() == 200)
+        let byDelivery = Dictionary(grouping: outcomes, by: \.0)
+        for (_, pair) in byDelivery {
+            let accepted = pair.filter { if case .accepted = $0.1 { true } else { false } }
+            #expect(accepted.count == 1)
+            #expect(Set(pair.map(\.1.eventID)).count == 1, "the duplicate answers with the original's id")
+        }
+    }
+
+    @Test("a file database is WAL with synchronous FULL on the writer, and survives reopening")
+    func durabilitySettings() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("nested/copilot.db").path
+        do {
+            let store = try SQLiteStore(path: path, logger: logger)
+            #expect(try await store.synchronousMode() == 2)
+            _ = try await store.enqueue(delivery("d-1", eventID: "e-1"))
+        }
+        let reopened = try SQLiteStore(path: path, logger: logger)
+        #expect(try await reopened.count() == 1)
+        let journal = try await DatabaseQueue(path: path).read { db in
+            try String.fetchOne(db, sql: "PRAGMA journal_mode")
+        }
+        #expect(journal == "wal")
+    }
+
+    @Test("a failing commit fails every delivery of its batch and stores none")
+    func failingCommit() async throws {
+        let queue = try DatabaseQueue()
+        let store = try SQLiteStore(writer: queue, logger: logger)
+        try await queue.write { db in try db.execute(sql: "DROP TABLE events") }
+        await #expect(throws: InboxError.unavailable) { try await store.enqueue(delivery("d-1")) }
+    }
+}
