@@ -84,7 +84,7 @@ extension SQLiteStore: EventInbox {
     }
 
     static func encodeHeaders(_ headers: [String: String]) -> String {
-        JSONValue.object(headers.mapValues(JSONValue.string)).jsonText
+        JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
     }
 
     static func delivery(from row: Row) -> Delivery? {

@@ -38,8 +38,8 @@ public struct WebhookReceiver: Sendable {
 
         let payload =
             switch mediaType {
-            case .json: try JSONReader.parse(request.body)
-            case .form: try JSONReader.parse(try FormBody.payload(in: request.body))
+            case .json: try Self.parseJSON(request.body)
+            case .form: try Self.parseJSON(try FormBody.payload(in: request.body))
             }
         guard case .object = payload else { throw .invalidPayload }
 
@@ -88,6 +88,14 @@ public struct WebhookReceiver: Sendable {
         "webhook-id", "webhook-timestamp",
         "x-webhook-id", "x-webhook-subscription",
     ]
+
+    static func parseJSON(_ bytes: [UInt8]) throws(WebhookError) -> JSONValue {
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch {
+            throw .invalidJSON
+        }
+    }
 
     static func replayHeaders(of request: WebhookRequest) -> [String: String] {
         var kept: [String: String] = [:]

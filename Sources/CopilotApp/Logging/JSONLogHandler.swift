@@ -22,7 +22,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var fields: [String: JSONValue] = [
+        var fields: JSONObject = [
             "timestamp": .string(Date().formatted(.iso8601)),
             "level": .string(event.level.rawValue),
             "message": .string(event.message.description),
@@ -32,7 +32,7 @@ public struct JSONLogHandler: LogHandler {
         var merged = metadata
         if let provided = metadataProvider?.get() { merged.merge(provided) { _, new in new } }
         if let extra = event.metadata { merged.merge(extra) { _, new in new } }
-        for (key, value) in merged { fields[key] = Self.json(value) }
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { fields[key] = Self.json(value) }
         let line = JSONValue.object(fields).jsonText + "\n"
         FileHandle.standardError.write(Data(line.utf8))
     }
@@ -42,7 +42,7 @@ public struct JSONLogHandler: LogHandler {
         case .string(let string): .string(string)
         case .stringConvertible(let convertible): .string(convertible.description)
         case .array(let array): .array(array.map(json))
-        case .dictionary(let dictionary): .object(dictionary.mapValues(json))
+        case .dictionary(let dictionary): .object(JSONObject(dictionary.mapValues(json)))
         }
     }
 }

@@ -132,7 +132,8 @@ struct ExpressionEvaluator {
             let position = Int(floored)
             return (elements[position], .index(position))
         case .object(let members):
-            guard key.isPrimitive, let found = CaseInsensitive.member(key.expressionString, in: members) else {
+            guard key.isPrimitive, let found = CaseInsensitive.member(key.expressionString, in: members.dictionary)
+            else {
                 return nil
             }
             return (found.value, .key(found.key))
@@ -141,8 +142,8 @@ struct ExpressionEvaluator {
         }
     }
 
-    /// `.*`: the elements of an array, the values of an object (in key order, since objects here are
-    /// unordered), nothing for anything else; on a filtered array, all of that for each element.
+    /// `.*`: the elements of an array, the values of an object in member order, nothing for anything
+    /// else; on a filtered array, all of that for each element.
     static func expand(_ value: Value) -> [JSONValue] {
         switch value {
         case .json(let json): children(of: json)
@@ -153,7 +154,7 @@ struct ExpressionEvaluator {
     private static func children(of value: JSONValue) -> [JSONValue] {
         switch value {
         case .array(let elements): elements
-        case .object(let members): members.keys.sorted().compactMap { members[$0] }
+        case .object(let members): members.values
         default: []
         }
     }

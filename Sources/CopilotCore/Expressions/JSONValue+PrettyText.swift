@@ -1,5 +1,4 @@
-/// `toJSON`'s output: JSON indented by two spaces, as GitHub prints it, with sorted keys (objects are
-/// unordered here, and sorting makes the same value always print the same text).
+/// `toJSON`'s output: JSON indented by two spaces, members in their order, as GitHub prints it.
 extension JSONValue {
     /// Pretty-printed JSON text; `nil` when it would exceed `limit` UTF-8 bytes, so an evaluation can
     /// stop before building an oversized string.
@@ -31,7 +30,7 @@ extension JSONValue {
                 return output.utf8.count <= limit
             }
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, key) in members.keys.enumerated() {
                 output += index == 0 ? "\n" : ",\n"
                 JSONValue.appendIndent(indent + 1, to: &output)
                 output += JSONValue.string(key).jsonText

@@ -51,7 +51,7 @@ public indirect enum TemplateValue: Sendable, Hashable {
         case .literal(let value): value
         case .template(let template): .string(template.text)
         case .array(let elements): .array(elements.map(\.writtenValue))
-        case .object(let members): .object(members.mapValues(\.writtenValue))
+        case .object(let members): .object(JSONObject(members.mapValues(\.writtenValue)))
         }
     }
 
@@ -82,7 +82,7 @@ public indirect enum TemplateValue: Sendable, Hashable {
         case .object(let members):
             var rendered: [String: JSONValue] = [:]
             for (key, member) in members { rendered[key] = try member.render(in: context) }
-            return .object(rendered)
+            return .object(JSONObject(rendered))
         }
     }
 }

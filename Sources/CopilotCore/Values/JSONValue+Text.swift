@@ -1,5 +1,5 @@
 extension JSONValue {
-    /// Compact JSON text with sorted keys: `{"a":[1,true,null],"b":"x"}`.
+    /// Compact JSON text, members in their order: `{"a":[1,true,null],"b":"x"}`.
     ///
     /// Written by hand rather than through `JSONEncoder` because templates and expressions need numbers
     /// rendered the way JavaScript does (`7`, not `7.0`) and one stable key order, on every hot path.
@@ -24,11 +24,11 @@ extension JSONValue {
             output += "]"
         case .object(let members):
             output += "{"
-            for (index, key) in members.keys.sorted().enumerated() {
+            for (index, member) in members.enumerated() {
                 if index > 0 { output += "," }
-                JSONValue.appendQuoted(key, to: &output)
+                JSONValue.appendQuoted(member.key, to: &output)
                 output += ":"
-                members[key, default: .null].appendJSON(to: &output)
+                member.value.appendJSON(to: &output)
             }
             output += "}"
         }

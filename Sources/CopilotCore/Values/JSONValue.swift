@@ -6,30 +6,33 @@ import Foundation
 
 /// A JSON value: the payload of an event, an expression's value, a step's output.
 ///
-/// Objects are unordered; wherever a value is rendered as text (templates, API bodies, `toJSON`)
-/// keys are sorted, so the same value always renders the same bytes.
+/// Objects keep their members in the order written (`JSONObject`), which GitHub's expression semantics
+/// rely on; equality ignores that order, as JSON does.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
     case number(Double)
     case string(String)
     case array([JSONValue])
-    case object([String: JSONValue])
+    case object(JSONObject)
 }
 
 extension JSONValue {
-    /// Parses UTF-8 JSON text. Throws `JSONValueError.invalidJSON` for anything that is not JSON.
-    public init(parsing bytes: some Collection<UInt8>) throws(JSONValueError) {
-        do {
-            self = try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
-        } catch {
-            throw .invalidJSON
-        }
+    /// Parses UTF-8 JSON text (RFC 8259, see `JSONReader` for the edge cases), keeping member order.
+    /// Throws `JSONValueError.invalidJSON` for anything that is not JSON.
+    public init(parsing bytes: [UInt8]) throws(JSONValueError) {
+        guard let value = JSONReader.parse(bytes) else { throw .invalidJSON }
+        self = value
     }
 
     /// Parses JSON text held in a string.
     public init(parsing text: String) throws(JSONValueError) {
         try self.init(parsing: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 JSON bytes held in any collection.
+    public init(parsing bytes: some Collection<UInt8>) throws(JSONValueError) {
+        try self.init(parsing: Array(bytes))
     }
 
     /// The member `key` of an object, or nil for a missing key or a value that is not an object.
@@ -67,7 +70,7 @@ extension JSONValue {
     }
 
     /// The members, when this value is an object.
-    public var objectValue: [String: JSONValue]? {
+    public var objectValue: JSONObject? {
         if case .object(let members) = self { return members }
         return nil
     }
@@ -98,7 +101,8 @@ extension JSONValue: Codable {
         } else if let array = try? container.decode([JSONValue].self) {
             self = .array(array)
         } else {
-            self = .object(try container.decode([String: JSONValue].self))
+            // Decoders give no member order: keys are sorted (`JSONValue(parsing:)` keeps the order).
+            self = .object(JSONObject(try container.decode([String: JSONValue].self)))
         }
     }
 
@@ -110,7 +114,7 @@ extension JSONValue: Codable {
         case .number(let number): try container.encode(number)
         case .string(let string): try container.encode(string)
         case .array(let array): try container.encode(array)
-        case .object(let object): try container.encode(object)
+        case .object(let object): try container.encode(object.dictionary)
         }
     }
 }
@@ -126,6 +130,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, Ex
     public init(nilLiteral: ()) { self = .null }
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
+        self = .object(JSONObject(members: elements))
     }
 }

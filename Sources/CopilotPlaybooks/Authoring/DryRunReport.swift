@@ -58,7 +58,7 @@ public struct DryRunReport: Sendable, Hashable {
                 if let condition = step.condition { line += " if \(condition)" }
                 if step.approval { line += " [approval required]" }
                 lines.append(line)
-                if !step.with.isEmpty { lines.append("      with \(JSONValue.object(step.with).jsonText)") }
+                if !step.with.isEmpty { lines.append("      with \(JSONValue.object(JSONObject(step.with)).jsonText)") }
                 for error in step.errors { lines.append("      error in \(error.key): \(error.message)") }
             }
         }
@@ -77,9 +77,10 @@ extension DryRunReport.MatchedPlaybook {
 
 extension DryRunReport.PlannedStep {
     var jsonValue: JSONValue {
-        var members: [String: JSONValue] = [
+        var members: JSONObject = [
             "id": .string(id.rawValue), "uses": .string(uses.rawValue),
-            "if": condition.map(JSONValue.string) ?? .null, "approval": .bool(approval), "with": .object(with),
+            "if": condition.map(JSONValue.string) ?? .null, "approval": .bool(approval),
+            "with": .object(JSONObject(with)),
         ]
         if !errors.isEmpty {
             members["errors"] = .array(

@@ -73,7 +73,7 @@ public enum PlaybookDryRun {
                 guard let member = members[key] else { continue }
                 rendered[key] = render(member, path: "\(path).\(key)", in: context, errors: &errors)
             }
-            return .object(rendered)
+            return .object(JSONObject(rendered))
         }
     }
 }

@@ -23,7 +23,7 @@ public enum PlaybookSchema {
                 "on": .object([
                     "type": "object", "additionalProperties": false, "minProperties": 1,
                     "description": "Sources and the events of each that start the playbook.",
-                    "properties": .object(Dictionary(uniqueKeysWithValues: sources.map { ($0, ref("trigger")) })),
+                    "properties": .object(JSONObject(members: sources.map { ($0, ref("trigger")) })),
                 ]),
                 "if": ref("condition"),
                 "run_as": string("The service account whose permissions gate every step."),
@@ -98,7 +98,7 @@ public enum PlaybookSchema {
                 Dictionary(uniqueKeysWithValues: action.parameters.map { ($0, JSONValue.object([:])) })
             )
         }
-        return .object(definitions)
+        return .object(JSONObject(definitions))
     }
 
     private static func step(catalogue: ActionCatalogue) -> JSONValue {
@@ -149,8 +149,8 @@ public enum PlaybookSchema {
     }
 
     private static func object(required: [String], _ properties: [String: JSONValue]) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "type": "object", "additionalProperties": false, "properties": .object(properties),
+        var members: JSONObject = [
+            "type": "object", "additionalProperties": false, "properties": .object(JSONObject(properties)),
         ]
         if !required.isEmpty { members["required"] = .array(required.map(JSONValue.string)) }
         return .object(members)

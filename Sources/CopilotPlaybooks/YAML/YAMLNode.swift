@@ -57,7 +57,7 @@ public struct YAMLNode: Sendable, Hashable {
         case .scalar(let scalar): return scalar.jsonValue
         case .sequence(let elements): return .array(elements.map(\.jsonValue))
         case .mapping(let pairs):
-            var members: [String: JSONValue] = [:]
+            var members = JSONObject()
             for pair in pairs { members[pair.key.scalar?.text ?? pair.key.jsonValue.jsonText] = pair.value.jsonValue }
             return .object(members)
         }

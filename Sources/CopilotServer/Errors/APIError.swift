@@ -33,7 +33,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
         var error = details
         error["code"] = .string(code)
         error["message"] = .string(message)
-        var response = Response.json(["error": .object(error)], status: status)
+        var response = Response.json(["error": .object(JSONObject(error))], status: status)
         response.headers.append(contentsOf: headers)
         return response
     }

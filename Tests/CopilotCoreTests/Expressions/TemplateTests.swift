@@ -32,7 +32,7 @@ struct TemplateExample: Sendable, CustomTestStringConvertible {
             TemplateExample("r=${{ event.ratio }}", "r=0.5"),
             TemplateExample("[${{ event.none }}]", "[]"),  // null renders as ""
             TemplateExample("${{ event.ok }}/${{ event.subject }}", "true/payments"),
-            TemplateExample("m=${{ event.meta }}", "m={\"a\":[true],\"k\":1}"),  // compact JSON
+            TemplateExample("m=${{ event.meta }}", "m={\"k\":1,\"a\":[true]}"),  // compact JSON, members in order
             TemplateExample("l=${{ event.labels }}", "l=[\"a\",\"b\"]"),
             TemplateExample("no expressions", "no expressions"),
             TemplateExample("${{ format('{{{0}}}', event.count) }}", "{7}"),  // `}}` inside a string

@@ -30,7 +30,7 @@ import Testing
         case 3, 4: return .string(strings[Int(random.next() % UInt64(strings.count))])
         case 5: return .array((0..<Int(random.next() % 4)).map { _ in value(depth: depth + 1, &random) })
         default:
-            var members: [String: JSONValue] = [:]
+            var members = JSONObject()
             for _ in 0..<Int(random.next() % 5) {
                 members[keys[Int(random.next() % UInt64(keys.count))]] = value(depth: depth + 1, &random)
             }

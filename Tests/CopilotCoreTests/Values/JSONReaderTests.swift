@@ -3,10 +3,14 @@ import CopilotTesting
 import Foundation
 import Testing
 
-@testable import CopilotWebhooks
-
-/// The ingress JSON reader accepts and rejects what `JSONValue(parsing:)` does, with the same values.
+/// `JSONValue(parsing:)` (the hand-written reader) accepts and rejects what Foundation's `JSONDecoder`
+/// does, with the same values, and keeps member order.
 @Suite struct JSONReaderTests {
+    /// The reference: Foundation's decoder through `JSONValue`'s `Decodable` conformance.
+    static func reference(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
     static let corpusFiles: [String] = {
         let folders = ["github", "incident", "alertmanager", "pagerduty", "expressions", "signatures"]
         return folders.flatMap { folder in
@@ -17,7 +21,7 @@ import Testing
     @Test("every corpus JSON file reads to the same value as JSONValue(parsing:)", arguments: corpusFiles)
     func corpus(path: String) throws {
         let bytes = try Corpus.bytes(path)
-        #expect(try JSONReader.parse(bytes) == JSONValue(parsing: bytes))
+        #expect(try JSONValue(parsing: bytes) == Self.reference(bytes))
     }
 
     @Test(
@@ -31,7 +35,7 @@ import Testing
     )
     func valid(text: String) throws {
         let bytes = Array(text.utf8)
-        #expect(try JSONReader.parse(bytes) == JSONValue(parsing: bytes))
+        #expect(try JSONValue(parsing: bytes) == Self.reference(bytes))
     }
 
     static let invalidDocuments: [[UInt8]] =
@@ -49,22 +53,30 @@ import Testing
 
     @Test("invalid documents are rejected as JSONValue(parsing:) rejects them", arguments: invalidDocuments)
     func invalid(bytes: [UInt8]) {
-        #expect(throws: WebhookError.invalidJSON) { try JSONReader.parse(bytes) }
         #expect(throws: JSONValueError.invalidJSON) { try JSONValue(parsing: bytes) }
+        #expect(throws: (any Error).self) { try Self.reference(bytes) }
     }
 
     @Test("nesting up to the limit is read")
     func depth() throws {
-        let depth = JSONReader.maximumDepth
+        let depth = 512
         let bytes =
             Array(repeating: UInt8(ascii: "["), count: depth) + Array(repeating: UInt8(ascii: "]"), count: depth)
-        var value = try JSONReader.parse(bytes)
+        var value = try JSONValue(parsing: bytes)
         for _ in 1..<depth { value = try #require(value.arrayValue?.first) }
         #expect(value == [])
     }
 
     @Test("a repeated key keeps its last value")
     func repeatedKey() throws {
-        #expect(try JSONReader.parse(Array(#"{"a":1,"a":2}"#.utf8)) == ["a": 2])
+        #expect(try JSONValue(parsing: Array(#"{"a":1,"a":2}"#.utf8)) == ["a": 2])
+    }
+
+    @Test("members keep the order they were written in, and equality ignores it")
+    func memberOrder() throws {
+        let value = try JSONValue(parsing: #"{"zeta":1,"alpha":{"y":2,"b":3},"mid":[]}"#)
+        #expect(value.objectValue?.keys == ["zeta", "alpha", "mid"])
+        #expect(value.jsonText == #"{"zeta":1,"alpha":{"y":2,"b":3},"mid":[]}"#)
+        #expect(value == ["alpha": ["b": 3, "y": 2], "mid": [], "zeta": 1])
     }
 }

@@ -61,11 +61,20 @@ extension JSONReader {
         }
     }
 
+    private static func nibble(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
     private mutating func hex4() -> UInt32? {
         guard bytes.count - index >= 4 else { return nil }
         var value: UInt32 = 0
         for _ in 0..<4 {
-            guard let nibble = Hex.nibble(bytes[index]) else { return nil }
+            guard let nibble = Self.nibble(bytes[index]) else { return nil }
             value = value << 4 | UInt32(nibble)
             index += 1
         }
