@@ -12,6 +12,10 @@ public struct ServerDependencies: Sendable {
     /// One receiver per configured source; a source without one rejects every delivery.
     public var receivers: [EventSource: WebhookReceiver]
     public var readiness: Readiness
+    /// The playbook routes; absent in tests that exercise only ingress.
+    public var playbooks: PlaybookAPI?
+    /// Prometheus text for `GET /metrics`; absent when no metrics backend is bootstrapped.
+    public var metricsText: (@Sendable () -> String)?
     public var now: @Sendable () -> Date
     public var newEventID: @Sendable () -> EventID
 
@@ -19,12 +23,16 @@ public struct ServerDependencies: Sendable {
         inbox: any EventInbox,
         receivers: [EventSource: WebhookReceiver],
         readiness: Readiness,
+        playbooks: PlaybookAPI? = nil,
+        metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: UUID().uuidString.lowercased()) }
     ) {
         self.inbox = inbox
         self.receivers = receivers
         self.readiness = readiness
+        self.playbooks = playbooks
+        self.metricsText = metricsText
         self.now = now
         self.newEventID = newEventID
     }
@@ -54,6 +62,18 @@ public func buildRouter(
         newEventID: dependencies.newEventID,
         metrics: metrics
     ).addRoutes(to: router)
+    if let playbooks = dependencies.playbooks {
+        PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
+    }
+    if let metricsText = dependencies.metricsText {
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText()))
+            )
+        }
+    }
     return router
 }
 

@@ -24,6 +24,7 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v2-runs", migrate: Self.createRunTables)
         return migrator
     }
 }

@@ -17,7 +17,7 @@ struct DurabilityTests {
         """
         server: { host: 127.0.0.1, port: 0 }
         storage: { url: "sqlite://\(databasePath)" }
-        playbooks: { dir: Playbooks, watch: false }
+        playbooks: { dir: "\(URL(fileURLWithPath: databasePath).deletingLastPathComponent().path)", watch: false }
         sources:
           github: { secrets: [env:LIVE_GITHUB_SECRET] }
         """

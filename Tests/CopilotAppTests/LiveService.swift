@@ -19,7 +19,7 @@ func withLiveService<T: Sendable>(
     var logger = Logger(label: "live-test")
     logger.logLevel = .warning
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let group = try buildServiceGroup(
+    let group = try await buildServiceGroup(
         configuration: configuration,
         environment: ServeEnvironment(variables: variables, onServerRunning: { portContinuation.yield($0) }),
         logger: logger

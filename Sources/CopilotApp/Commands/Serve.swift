@@ -1,6 +1,8 @@
 import CopilotServer
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `copilot-agent serve`: load and check the configuration, bootstrap logging once, run the service
@@ -16,6 +18,8 @@ public enum Serve {
         }
         for warning in configuration.warnings { printError(warning.configurationDescription) }
         bootstrapLogging(configuration.log)
+        let metrics = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
         let logger = Logger(label: "copilot-agent")
 
         let devSecrets: DevSecrets?
@@ -26,9 +30,13 @@ public enum Serve {
             return 1
         }
         do {
-            let group = try buildServiceGroup(
+            let group = try await buildServiceGroup(
                 configuration: configuration,
-                environment: ServeEnvironment(variables: environment, devSecrets: devSecrets) { port in
+                environment: ServeEnvironment(
+                    variables: environment,
+                    devSecrets: devSecrets,
+                    metricsText: { metrics.emitToString() }
+                ) { port in
                     if let devSecrets { printDevBanner(devSecrets, host: configuration.server.host, port: port) }
                 },
                 logger: logger
@@ -38,6 +46,9 @@ public enum Serve {
         } catch let error as ConfigurationError {
             printError(error.report)
             return 2
+        } catch ServeError.invalidPlaybooks(let problems) {
+            printError(ServeError.invalidPlaybooks(problems).description)
+            return 1
         } catch {
             printError("error: \(error)")
             return 1

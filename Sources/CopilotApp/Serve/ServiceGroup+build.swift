@@ -1,4 +1,5 @@
-import CopilotCore
+public import CopilotCore
+import CopilotPlaybooks
 import CopilotServer
 import CopilotStoreSQLite
 import CopilotWebhooks
@@ -13,16 +14,20 @@ public struct ServeEnvironment: Sendable {
     public var variables: [String: String]
     /// With `--dev`: the generated webhook secrets that replace `sources:`.
     public var devSecrets: DevSecrets?
+    /// Prometheus text for `GET /metrics`, when `serve` bootstrapped the metrics backend.
+    public var metricsText: (@Sendable () -> String)?
     /// Called with the bound port once the server accepts connections.
     public var onServerRunning: @Sendable (Int) async -> Void
 
     public init(
         variables: [String: String],
         devSecrets: DevSecrets? = nil,
+        metricsText: (@Sendable () -> String)? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.variables = variables
         self.devSecrets = devSecrets
+        self.metricsText = metricsText
         self.onServerRunning = onServerRunning
     }
 }
@@ -30,11 +35,18 @@ public struct ServeEnvironment: Sendable {
 /// Why `serve` could not start, each with a message an operator can act on.
 public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedStore(String)
+    /// The playbooks are invalid at start-up: there is no earlier set to keep, so the service does not start.
+    case invalidPlaybooks([Diagnostic])
 
     public var description: String {
         switch self {
         case .unsupportedStore(let scheme):
             "storage.url: the \(scheme) store is not available in this version; use sqlite://PATH"
+        case .invalidPlaybooks(let problems):
+            (problems.sorted().map(\.configurationDescription) + [
+                "the playbooks are invalid; the service did not start"
+            ])
+            .joined(separator: "\n")
         }
     }
 }
@@ -43,12 +55,13 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Order matters for shutdown, which runs in reverse: the readiness gate turns `/readyz` to 503 first,
 /// then the HTTP server stops accepting and finishes in-flight requests (within
-/// `server.shutdown_grace_seconds`), and the store, whose commits are already durable, is released last.
+/// `server.shutdown_grace_seconds`), the playbook watcher stops, and the store, whose commits are already
+/// durable, is released last.
 public func buildServiceGroup(
     configuration: AppConfiguration,
     environment: ServeEnvironment,
     logger: Logger
-) throws -> ServiceGroup {
+) async throws -> ServiceGroup {
     let receivers =
         try environment.devSecrets?.receivers() ?? configuration.webhookReceivers(environment: environment.variables)
     let store: SQLiteStore
@@ -60,16 +73,36 @@ public func buildServiceGroup(
     }
     let readiness = Readiness()
     readiness.storeOpened()
+
+    let reloader = PlaybookReloader(
+        directory: configuration.playbooks.directory,
+        loader: configuration.playbookLoader,
+        logger: logger
+    )
+    if case .refused(let problems) = await reloader.reload(reason: "start-up") {
+        throw ServeError.invalidPlaybooks(problems)
+    }
     readiness.playbooksLoaded()
 
     let application = buildApplication(
         configuration: configuration.server,
-        dependencies: ServerDependencies(inbox: store, receivers: receivers, readiness: readiness),
+        dependencies: ServerDependencies(
+            inbox: store,
+            receivers: receivers,
+            readiness: readiness,
+            playbooks: PlaybookAPI(
+                registry: reloader.registry,
+                loader: configuration.playbookLoader,
+                reload: { await reloader.reload(reason: "api") }
+            ),
+            metricsText: environment.metricsText
+        ),
         logger: logger,
         onServerRunning: environment.onServerRunning
     )
     var groupConfiguration = ServiceGroupConfiguration(
         services: [
+            .init(service: PlaybookWatchService(reloader: reloader, watch: configuration.playbooks.watch)),
             .init(service: application),
             .init(service: ReadinessGate(readiness: readiness)),
         ],

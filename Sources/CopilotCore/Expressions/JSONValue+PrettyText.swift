@@ -2,7 +2,7 @@
 extension JSONValue {
     /// Pretty-printed JSON text; `nil` when it would exceed `limit` UTF-8 bytes, so an evaluation can
     /// stop before building an oversized string.
-    func prettyJSONText(limit: Int = .max) -> String? {
+    public func prettyJSONText(limit: Int = .max) -> String? {
         var output = ""
         guard appendPretty(to: &output, indent: 0, limit: limit) else { return nil }
         return output

@@ -7,12 +7,16 @@ public struct StatusFunctions: Sendable, Hashable {
     public var anyStepFailed: Bool
     /// `cancelled()`: the run was cancelled.
     public var cancelled: Bool
+    /// The run was rejected (by a person or an approval timeout): `success()` is false, as after a
+    /// cancel, but `cancelled()` is not true (CONTRACT §3: `always()` steps still run after a reject).
+    public var rejected: Bool
 
-    public init(anyStepFailed: Bool = false, cancelled: Bool = false) {
+    public init(anyStepFailed: Bool = false, cancelled: Bool = false, rejected: Bool = false) {
         self.anyStepFailed = anyStepFailed
         self.cancelled = cancelled
+        self.rejected = rejected
     }
 
-    /// `success()`: no earlier step failed and the run was not cancelled.
-    public var success: Bool { !anyStepFailed && !cancelled }
+    /// `success()`: no earlier step failed and the run was neither cancelled nor rejected.
+    public var success: Bool { !anyStepFailed && !cancelled && !rejected }
 }

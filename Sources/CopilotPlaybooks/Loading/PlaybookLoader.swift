@@ -2,7 +2,7 @@ public import CopilotCore
 
 /// Turns playbook files into a `PlaybookSet`, or into every problem they have.
 ///
-/// Pure: it is given the files' bytes (`PlaybookDirectory` reads a directory). A set is returned only
+/// Pure: it is given the files' bytes (CopilotApp's `PlaybookDirectory` reads a directory). A set is returned only
 /// when every file is valid and names are unique across the set, so a reload can keep the running set
 /// when anything is wrong.
 public struct PlaybookLoader: Sendable {

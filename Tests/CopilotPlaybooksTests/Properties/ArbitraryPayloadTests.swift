@@ -1,3 +1,4 @@
+import CopilotApp
 import CopilotCore
 import CopilotPlaybooks
 import PropertyBased

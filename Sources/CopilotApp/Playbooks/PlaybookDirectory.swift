@@ -1,10 +1,11 @@
 public import CopilotCore
+public import CopilotPlaybooks
 import Foundation
 
 /// Reads the playbook files of a directory (`*.yaml`, `*.yml`, not recursing), or one file.
 ///
-/// The only file-system access of this module, kept apart so that the loader stays pure; CopilotApp
-/// may as well read files itself and call `PlaybookLoader.loadSet`.
+/// Lives in the composition root because only CopilotApp touches the file system (STYLE §B2); the
+/// loader in CopilotPlaybooks works on bytes.
 public enum PlaybookDirectory {
     /// The playbook files at `path` (a directory or a file), sorted by path. Throws when it cannot be read.
     public static func read(_ path: String) throws -> [PlaybookSource] {

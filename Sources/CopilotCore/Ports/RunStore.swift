@@ -1,0 +1,89 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// The durable spine of the engine: the inbox's events, their match results, and runs with their steps,
+/// attempts, outputs and approvals. Workers claim work from here, never from memory, so recovery after a
+/// crash and scale-out to several nodes are one code path.
+///
+/// - Time: every method that depends on time takes `now` from the caller (an injected clock), so lease
+///   expiry, backoff and cooldown are testable without sleeping. Nodes are expected to share a clock.
+/// - Leases: `claimEvents` and `claimRun` hand work to one `owner` (a node or worker id) until the lease
+///   expires; an expired lease makes the work claimable again, which is how a crashed worker's runs
+///   resume. Execution is therefore at-least-once: a step that may have started is sent again, with the
+///   same idempotency key `<run_id>:<step_id>`.
+/// - Atomicity: `recordMatch` records the match result with the event and creates its runs in one
+///   transaction; each claim is one atomic check-and-set, so two claimers never get the same work.
+/// - Ordering: events and runs are claimed oldest first; lists are newest first.
+/// - Errors: `notFound` for an unknown run or event, `conflict` for a change that does not fit the stored
+///   state (approve/reject of a run that is not waiting, cancel of an ended run, a save by a worker that
+///   no longer holds the lease), `invalidCursor` for a cursor this store did not issue, `unavailable`
+///   when the backend cannot answer (nothing was written then).
+public protocol RunStore: EventInbox {
+    /// Leases up to `limit` events whose match is not recorded yet and whose match lease is free or
+    /// expired, oldest first, to `owner` until `now + lease`.
+    func claimEvents(owner: String, limit: Int, lease: Duration, now: Date) async throws(RunStoreError) -> [Delivery]
+
+    /// In one transaction: stores the event's match result (`matched` when at least one run is created,
+    /// else `unmatched`; the reasons of the playbooks that did not match) and creates its runs, `pending`.
+    /// A run whose playbook has `cooldown_seconds` is not created when a run of the same playbook and
+    /// `concurrency_key` was created within the window before `record.at`; the reason `cooldown` is
+    /// recorded for it instead.
+    ///
+    /// Idempotent per event: once a result is stored, later calls change nothing and answer the stored
+    /// record (so an event matched twice, after a lost lease, creates its runs once). Holding the event's
+    /// lease is not required. Throws `notFound` for an unknown event.
+    func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord
+
+    /// The event with its match result and runs, or nil.
+    func event(_ id: EventID) async throws(RunStoreError) -> EventRecord?
+
+    /// Leases the oldest run that needs a worker to `owner` until `now + lease`, or nil. A run needs a
+    /// worker when its lease is free or expired and it is:
+    /// - `pending` with its `wakeAt` reached, and fewer than `concurrencyLimit` runs of its playbook and
+    ///   `concurrencyKey` hold a slot (`planning`, `awaiting_approval`, `running`); otherwise it stays
+    ///   `pending` and waits: it is never dropped. Claiming it makes it `planning` and sets `startedAt`;
+    /// - `planning` or `running` with its `wakeAt` reached (a resume, or the end of a retry's backoff);
+    /// - `awaiting_approval` with a `wakeAt` (the approval deadline) reached;
+    /// - not ended and `cancelRequested` (whatever it waits for).
+    func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun?
+
+    /// Extends a lease the caller still holds; `conflict` when it lost it.
+    func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease
+
+    /// Stores the run, its steps, attempts, outputs and approvals, as the lease holder's state machine
+    /// left them, and answers the stored run. `cancelRequested` stays true once set (a cancel that
+    /// arrived meanwhile is kept and shows in the answer). `release` gives the lease up (the run is
+    /// parked or ended). A lease is held while its owner is the stored one: an expired lease that nobody
+    /// claimed since still saves (the work was not lost), one that another worker claimed does not.
+    /// Throws `conflict` when `lease` is not held or the stored run has ended, `notFound` for an unknown run.
+    func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run
+
+    /// Stores a decision on the step a run waits for (`Run.recordApproval`) and makes the run claimable.
+    /// Throws `conflict` when the run is not `awaiting_approval` or a worker holds it (its approval is
+    /// being timed out), `notFound` for an unknown run.
+    func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run
+
+    /// Marks a run to be cancelled (`Run.requestCancellation`) and makes it claimable. Throws `conflict`
+    /// when it already ended, `notFound` for an unknown run.
+    func cancelRun(_ id: RunID, at now: Date) async throws(RunStoreError) -> Run
+
+    /// When the newest run of a playbook with this concurrency key (nil: runs without one) was created.
+    func lastRunCreatedAt(playbook: PlaybookName, concurrencyKey: String?) async throws(RunStoreError) -> Date?
+
+    /// The run with its steps, attempts, outputs and approvals, or nil.
+    func run(_ id: RunID) async throws(RunStoreError) -> Run?
+
+    /// Runs matching the query's filters, newest first, at most `query.limit`, after `query.cursor`.
+    func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage
+}
+
+/// Why a `RunStore` call failed. Descriptions never carry SQL or driver messages.
+public enum RunStoreError: Error, Sendable, Hashable {
+    case notFound
+    case conflict
+    case invalidCursor
+    case unavailable
+}

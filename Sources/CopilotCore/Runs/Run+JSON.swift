@@ -1,0 +1,70 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+// The API's JSON for runs (CONTRACT §8), built here so every layer shows a run the same way.
+extension Run {
+    /// `{"id", "event_id", "playbook", "status", "planner", "created_at", "updated_at", "failed_step",
+    /// "steps": [...]}`; with `details`, each step also carries its attempts and approval
+    /// (`GET /api/v1/runs/{id}`).
+    public func jsonValue(details: Bool = false) -> JSONValue {
+        .object([
+            "id": .string(id.rawValue),
+            "event_id": .string(eventID.rawValue),
+            "playbook": .string(playbook.rawValue),
+            "status": .string(status.rawValue),
+            "planner": .string(planner),
+            "created_at": Self.json(createdAt),
+            "updated_at": Self.json(updatedAt),
+            "started_at": Self.json(startedAt),
+            "concurrency_key": concurrencyKey.map(JSONValue.string) ?? .null,
+            "failed_step": failedStep.map { .string($0.rawValue) } ?? .null,
+            "cancel_requested": .bool(cancelRequested),
+            "steps": .array(steps.map { $0.jsonValue(details: details) }),
+        ])
+    }
+
+    static func json(_ date: Date?) -> JSONValue { date.map { .string($0.formatted(.iso8601)) } ?? .null }
+}
+
+extension RunStep {
+    /// `{"id", "uses", "outcome", "attempts", "outputs", "error"}`; with `details` also `started_at`,
+    /// `finished_at`, `approval` and `attempt_history`.
+    public func jsonValue(details: Bool = false) -> JSONValue {
+        var object: JSONObject = [
+            "id": .string(id.rawValue),
+            "uses": .string(uses.rawValue),
+            "outcome": outcome.map { .string($0.rawValue) } ?? .null,
+            "attempts": .number(Double(attempts)),
+            "outputs": outputs.map(JSONValue.object) ?? .null,
+            "error": error.map(JSONValue.string) ?? .null,
+        ]
+        guard details else { return .object(object) }
+        object["started_at"] = Run.json(startedAt)
+        object["finished_at"] = Run.json(finishedAt)
+        object["approval_requested_at"] = Run.json(approvalRequestedAt)
+        object["approval"] =
+            approval.map { decision in
+                .object([
+                    "decision": .string(decision.decision.rawValue),
+                    "by": .string(decision.by),
+                    "comment": decision.comment.map(JSONValue.string) ?? .null,
+                    "at": Run.json(decision.at),
+                ])
+            } ?? .null
+        object["attempt_history"] = .array(
+            history.map { attempt in
+                .object([
+                    "number": .number(Double(attempt.number)),
+                    "started_at": Run.json(attempt.startedAt),
+                    "finished_at": Run.json(attempt.finishedAt),
+                    "outcome": attempt.outcome.map { .string($0.rawValue) } ?? .null,
+                    "error": attempt.error.map(JSONValue.string) ?? .null,
+                ])
+            }
+        )
+        return .object(object)
+    }
+}

@@ -1,0 +1,100 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+/// One run of one playbook for one event: the durable aggregate a `RunStore` keeps and a
+/// `RunStateMachine` advances. Everything a worker needs to resume after a crash is in here.
+public struct Run: Sendable, Hashable {
+    /// The only planner so far: the playbook's own steps.
+    public static let playbookPlanner = "playbook"
+
+    public var id: RunID
+    public var eventID: EventID
+    public var playbook: PlaybookName
+    public var status: RunStatus
+    /// `playbook` (its steps as written) or, later, the agent planner's name.
+    public var planner: String
+    public var createdAt: Date
+    public var updatedAt: Date
+    /// When a worker first claimed it.
+    public var startedAt: Date?
+    /// The rendered `concurrency.key`; nil when the playbook has no `concurrency:`.
+    public var concurrencyKey: String?
+    /// `concurrency.limit`: at most this many runs of the playbook with this key hold a slot.
+    public var concurrencyLimit: Int?
+    /// The W3C trace context of the event, so every outbound call of the run joins the event's trace.
+    public var traceparent: String?
+    /// The first step that failed (or was forbidden) and counts against the run.
+    public var failedStep: StepID?
+    /// Someone asked to cancel it; sticky (stores never clear it).
+    public var cancelRequested: Bool
+    /// The run needs no worker before this time: the end of a retry's backoff, or an approval's deadline.
+    public var wakeAt: Date?
+    public var steps: [RunStep]
+
+    public init(
+        id: RunID,
+        eventID: EventID,
+        playbook: PlaybookName,
+        status: RunStatus = .pending,
+        planner: String = Run.playbookPlanner,
+        createdAt: Date,
+        updatedAt: Date? = nil,
+        startedAt: Date? = nil,
+        concurrencyKey: String? = nil,
+        concurrencyLimit: Int? = nil,
+        traceparent: String? = nil,
+        failedStep: StepID? = nil,
+        cancelRequested: Bool = false,
+        wakeAt: Date? = nil,
+        steps: [RunStep]
+    ) {
+        self.id = id
+        self.eventID = eventID
+        self.playbook = playbook
+        self.status = status
+        self.planner = planner
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt ?? createdAt
+        self.startedAt = startedAt
+        self.concurrencyKey = concurrencyKey
+        self.concurrencyLimit = concurrencyLimit
+        self.traceparent = traceparent
+        self.failedStep = failedStep
+        self.cancelRequested = cancelRequested
+        self.wakeAt = wakeAt
+        self.steps = steps
+    }
+
+    /// A new `pending` run of `playbook`'s steps, none of them started.
+    public init(
+        id: RunID,
+        eventID: EventID,
+        playbook: Playbook,
+        concurrencyKey: String?,
+        traceparent: String? = nil,
+        createdAt: Date
+    ) {
+        self.init(
+            id: id,
+            eventID: eventID,
+            playbook: playbook.name,
+            createdAt: createdAt,
+            concurrencyKey: concurrencyKey,
+            concurrencyLimit: concurrencyKey == nil ? nil : playbook.concurrency?.limit,
+            traceparent: traceparent,
+            steps: playbook.steps.map { RunStep(id: $0.id, uses: $0.uses) }
+        )
+    }
+
+    /// The index of the step with this id.
+    public func stepIndex(_ id: StepID) -> Int? { steps.firstIndex { $0.id == id } }
+
+    /// The step waiting for a decision, if the run waits for one.
+    public var stepAwaitingApproval: StepID? { steps.first(where: \.isAwaitingApproval)?.id }
+
+    /// The idempotency key every attempt of a step sends: `<run_id>:<step_id>` (CONTRACT §4).
+    public func idempotencyKey(for step: StepID) -> String { "\(id.rawValue):\(step.rawValue)" }
+}

@@ -1,0 +1,168 @@
+public import CopilotCore
+public import Foundation
+import GRDB
+import Logging
+
+extension SQLiteStore: RunStore {
+    public func claimEvents(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date
+    ) async throws(RunStoreError) -> [Delivery] {
+        let until = now.addingTimeInterval(Self.seconds(lease))
+        let nowSeconds = now.timeIntervalSince1970
+        return try await write("claim events") { db in
+            let rows = try SQLRequest<Row>(
+                """
+                SELECT * FROM events
+                WHERE match_state = 'pending' AND (match_lease_owner IS NULL OR match_lease_until <= \(nowSeconds))
+                ORDER BY seq LIMIT \(max(limit, 0))
+                """
+            ).fetchAll(db)
+            for row in rows {
+                try db.execute(
+                    literal: """
+                        UPDATE events SET match_lease_owner = \(owner), match_lease_until = \(until.timeIntervalSince1970)
+                        WHERE seq = \(row["seq"] as Int64)
+                        """
+                )
+            }
+            return rows.compactMap(Self.delivery(from:))
+        }
+    }
+
+    public func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord {
+        try await write("record match") { db in
+            guard
+                let event = try SQLRequest<Row>("SELECT * FROM events WHERE id = \(record.eventID.rawValue)").fetchOne(
+                    db
+                )
+            else { throw RunStoreError.notFound }
+            guard event["match_state"] as String == EventRecord.MatchState.pending.rawValue else {
+                return try Self.eventRecord(event, in: db)
+            }
+            var reasons = record.notMatched
+            var created = 0
+            for newRun in record.runs {
+                if let cooldown = newRun.cooldownSeconds, cooldown > 0,
+                    let last = try Self.lastCreated(newRun.run.playbook, newRun.run.concurrencyKey, in: db),
+                    record.at.timeIntervalSince1970 - last < Double(cooldown)
+                {
+                    reasons.append(.init(playbook: newRun.run.playbook, reason: MatchRecord.cooldownReason))
+                    continue
+                }
+                try Self.insert(newRun.run, in: db)
+                created += 1
+            }
+            let state: EventRecord.MatchState = created > 0 ? .matched : .unmatched
+            try db.execute(
+                literal: """
+                    UPDATE events SET match_state = \(state.rawValue), match_reasons = \(Self.encode(reasons)),
+                        match_lease_owner = NULL, match_lease_until = NULL
+                    WHERE id = \(record.eventID.rawValue)
+                    """
+            )
+            return try Self.eventRecord(event, state: state, reasons: reasons, in: db)
+        }
+    }
+
+    public func event(_ id: EventID) async throws(RunStoreError) -> EventRecord? {
+        try await read("read event") { db in
+            try SQLRequest<Row>("SELECT * FROM events WHERE id = \(id.rawValue)").fetchOne(db)
+                .map { try Self.eventRecord($0, in: db) }
+        }
+    }
+
+    public func lastRunCreatedAt(
+        playbook: PlaybookName,
+        concurrencyKey: String?
+    ) async throws(RunStoreError) -> Date? {
+        try await read("read last run") { db in
+            try Self.lastCreated(playbook, concurrencyKey, in: db).map(Date.init(timeIntervalSince1970:))
+        }
+    }
+
+    static func lastCreated(_ playbook: PlaybookName, _ key: String?, in db: Database) throws -> Double? {
+        try SQLRequest<Double>(
+            "SELECT MAX(created_at) FROM runs WHERE playbook = \(playbook.rawValue) AND concurrency_key IS \(key)"
+        ).fetchOne(db)
+    }
+
+    static func eventRecord(
+        _ row: Row,
+        state: EventRecord.MatchState? = nil,
+        reasons: [MatchResult.NotMatched]? = nil,
+        in db: Database
+    ) throws -> EventRecord {
+        guard let delivery = delivery(from: row) else { throw RunStoreError.unavailable }
+        let runRows = try SQLRequest<Row>(
+            "SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq"
+        )
+        .fetchAll(db)
+        return EventRecord(
+            delivery: delivery,
+            matchState: state ?? EventRecord.MatchState(rawValue: row["match_state"]) ?? .pending,
+            reasons: reasons ?? decodeReasons(row["match_reasons"]),
+            runs: try runs(from: runRows, in: db)
+        )
+    }
+
+    static func encode(_ reasons: [MatchResult.NotMatched]) -> String {
+        JSONValue.array(
+            reasons.map { .object(["playbook": .string($0.playbook.rawValue), "reason": .string($0.reason)]) }
+        ).jsonText
+    }
+
+    static func decodeReasons(_ text: String?) -> [MatchResult.NotMatched] {
+        let items = text.flatMap { try? JSONValue(parsing: $0) }?.arrayValue ?? []
+        return items.compactMap { item in
+            guard let playbook = item["playbook"]?.stringValue, let reason = item["reason"]?.stringValue else {
+                return nil
+            }
+            return MatchResult.NotMatched(playbook: PlaybookName(rawValue: playbook), reason: reason)
+        }
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+
+    /// A write transaction; a `RunStoreError` thrown inside passes through, any other error is
+    /// logged (its type only) and answered `unavailable`.
+    func write<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(RunStoreError) -> T {
+        do {
+            return try await writer.write(body)
+        } catch let error as RunStoreError {
+            throw error
+        } catch {
+            logger.warning(
+                "run store write failed",
+                metadata: ["copilot.store.operation": "\(operation)", "error.type": "\(type(of: error))"]
+            )
+            throw .unavailable
+        }
+    }
+
+    /// A read; errors as in `write`.
+    func read<T: Sendable>(
+        _ operation: String,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(RunStoreError) -> T {
+        do {
+            return try await writer.read(body)
+        } catch let error as RunStoreError {
+            throw error
+        } catch {
+            logger.warning(
+                "run store read failed",
+                metadata: ["copilot.store.operation": "\(operation)", "error.type": "\(type(of: error))"]
+            )
+            throw .unavailable
+        }
+    }
+}

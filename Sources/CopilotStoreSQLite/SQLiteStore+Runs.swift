@@ -1,0 +1,138 @@
+public import CopilotCore
+public import Foundation
+import GRDB
+
+extension SQLiteStore {
+    public func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun? {
+        let nowSeconds = now.timeIntervalSince1970
+        let until = now.addingTimeInterval(Self.seconds(lease))
+        let pending = RunStatus.pending.rawValue
+        let active = [RunStatus.planning.rawValue, RunStatus.running.rawValue]
+        let holding = RunStatus.allCases.filter(\.holdsConcurrencySlot).map(\.rawValue)
+        let final = RunStatus.allCases.filter(\.isFinal).map(\.rawValue)
+        let awaiting = RunStatus.awaitingApproval.rawValue
+        return try await write("claim run") { db in
+            let candidate = try SQLRequest<Row>(
+                """
+                SELECT * FROM runs r
+                WHERE r.status NOT IN \(final)
+                  AND (r.lease_owner IS NULL OR r.lease_until <= \(nowSeconds))
+                  AND (r.cancel_requested = 1
+                    OR (r.status = \(pending) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds))
+                      AND (r.concurrency_key IS NULL OR r.concurrency_limit IS NULL
+                        OR (SELECT COUNT(*) FROM runs o WHERE o.playbook = r.playbook
+                              AND o.concurrency_key = r.concurrency_key AND o.status IN \(holding))
+                          < r.concurrency_limit))
+                    OR (r.status IN \(active) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds)))
+                    OR (r.status = \(awaiting) AND r.wake_at <= \(nowSeconds)))
+                ORDER BY r.seq LIMIT 1
+                """
+            ).fetchOne(db)
+            guard let candidate else { return nil }
+            let id: String = candidate["id"]
+            try db.execute(
+                literal: """
+                    UPDATE runs SET lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970),
+                        status = CASE WHEN status = \(pending) THEN \(RunStatus.planning.rawValue) ELSE status END,
+                        started_at = COALESCE(started_at, \(nowSeconds)),
+                        updated_at = CASE WHEN status = \(pending) THEN \(nowSeconds) ELSE updated_at END
+                    WHERE id = \(id)
+                    """
+            )
+            guard let run = try Self.loadRun(id, in: db) else { return nil }
+            return ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until))
+        }
+    }
+
+    public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
+        try await write("renew lease") { db in
+            try Self.checkLease(lease, in: db)
+            try db.execute(
+                literal:
+                    "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
+            )
+            return RunLease(runID: lease.runID, owner: lease.owner, expiresAt: until)
+        }
+    }
+
+    public func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run {
+        try await write("save run") { db in
+            guard lease.runID == run.id else { throw RunStoreError.conflict }
+            try Self.checkLease(lease, in: db)
+            try Self.update(run, releasing: release, in: db)
+            guard let saved = try Self.loadRun(run.id.rawValue, in: db) else { throw RunStoreError.notFound }
+            return saved
+        }
+    }
+
+    public func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run {
+        try await write("decide approval") { db in
+            guard let row = try SQLRequest<Row>("SELECT * FROM runs WHERE id = \(id.rawValue)").fetchOne(db),
+                var run = try Self.runs(from: [row], in: db).first
+            else { throw RunStoreError.notFound }
+            if let until: Double = row["lease_until"], row["lease_owner"] as String? != nil,
+                until > decision.at.timeIntervalSince1970
+            {
+                throw RunStoreError.conflict
+            }
+            do {
+                try run.recordApproval(decision)
+            } catch {
+                throw RunStoreError.conflict
+            }
+            try Self.update(run, releasing: false, in: db)
+            return run
+        }
+    }
+
+    public func cancelRun(_ id: RunID, at now: Date) async throws(RunStoreError) -> Run {
+        try await write("cancel run") { db in
+            guard var run = try Self.loadRun(id.rawValue, in: db) else { throw RunStoreError.notFound }
+            do {
+                try run.requestCancellation(at: now)
+            } catch {
+                throw RunStoreError.conflict
+            }
+            try Self.update(run, releasing: false, in: db)
+            return run
+        }
+    }
+
+    public func run(_ id: RunID) async throws(RunStoreError) -> Run? {
+        try await read("read run") { db in try Self.loadRun(id.rawValue, in: db) }
+    }
+
+    public func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage {
+        let before = try query.cursor.map { (text) throws(RunStoreError) in try RunCursor(text: text).sequence }
+        let limit = query.effectiveLimit
+        return try await read("list runs") { db in
+            var sql: SQL = "SELECT * FROM runs WHERE 1"
+            if let before { sql.append(literal: " AND seq < \(before)") }
+            if let status = query.status { sql.append(literal: " AND status = \(status.rawValue)") }
+            if let playbook = query.playbook { sql.append(literal: " AND playbook = \(playbook.rawValue)") }
+            if let eventID = query.eventID { sql.append(literal: " AND event_id = \(eventID.rawValue)") }
+            sql.append(literal: " ORDER BY seq DESC LIMIT \(limit + 1)")
+            let rows = try SQLRequest<Row>(literal: sql).fetchAll(db)
+            let page = Array(rows.prefix(limit))
+            let next = rows.count > limit ? page.last.map { RunCursor(sequence: $0["seq"]).text } : nil
+            return RunPage(runs: try Self.runs(from: page, in: db), nextCursor: next)
+        }
+    }
+
+    static func loadRun(_ id: String, in db: Database) throws -> Run? {
+        guard let row = try SQLRequest<Row>("SELECT * FROM runs WHERE id = \(id)").fetchOne(db) else { return nil }
+        return try runs(from: [row], in: db).first
+    }
+
+    /// Throws `notFound` for an unknown run, `conflict` when `lease` is not the stored one or the run ended.
+    static func checkLease(_ lease: RunLease, in db: Database) throws {
+        guard
+            let row = try SQLRequest<Row>("SELECT status, lease_owner FROM runs WHERE id = \(lease.runID.rawValue)")
+                .fetchOne(db)
+        else { throw RunStoreError.notFound }
+        let status = RunStatus(rawValue: row["status"])
+        guard row["lease_owner"] as String? == lease.owner, let status, !status.isFinal else {
+            throw RunStoreError.conflict
+        }
+    }
+}

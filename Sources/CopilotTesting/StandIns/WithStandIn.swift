@@ -1,0 +1,81 @@
+import CopilotCore
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Serves `standIn` on 127.0.0.1 on a free port, runs `body` with its base URL (`http://127.0.0.1:PORT`),
+/// then shuts the server down, also when `body` throws.
+public func withStandIn<Value: Sendable>(
+    _ standIn: some StandIn,
+    _ body: (_ baseURL: String) async throws -> Value
+) async throws -> Value {
+    let (ports, portContinuation) = AsyncStream.makeStream(of: Int?.self)
+    var logger = Logger(label: "stand-in")
+    logger.logLevel = .critical
+    let application = Application(
+        responder: CallbackResponder { request, context in
+            try await respond(to: request, context: context, standIn: standIn)
+        },
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { channel in
+            portContinuation.yield(channel.localAddress?.port)
+            portContinuation.finish()
+        },
+        logger: logger
+    )
+    let serviceGroup = ServiceGroup(configuration: .init(services: [application], logger: logger))
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await serviceGroup.run() }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() ?? nil else {
+            await serviceGroup.triggerGracefulShutdown()
+            throw StandInError.serverDidNotStart
+        }
+        do {
+            let value = try await body("http://127.0.0.1:\(port)")
+            await serviceGroup.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return value
+        } catch {
+            await serviceGroup.triggerGracefulShutdown()
+            throw error
+        }
+    }
+}
+
+/// Why a stand-in could not serve.
+public enum StandInError: Error, Sendable, Equatable {
+    case serverDidNotStart
+}
+
+private func respond(
+    to request: Request,
+    context: BasicRequestContext,
+    standIn: some StandIn
+) async throws -> Response {
+    let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
+    let recorded = RecordedRequest(
+        method: request.method.rawValue,
+        path: request.uri.path,
+        query: request.uri.query,
+        headers: request.headers.map { RecordedRequest.Header(name: $0.name.rawName, value: $0.value) },
+        body: Array(buffer: body)
+    )
+    let answer = await standIn.handle(recorded)
+    var fields = HTTPFields()
+    for header in answer.headers {
+        if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+    }
+    var buffer = ByteBuffer()
+    if let json = answer.body {
+        fields[.contentType] = "application/json"
+        buffer.writeString(json.jsonText)
+    }
+    return Response(
+        status: HTTPResponse.Status(code: answer.status),
+        headers: fields,
+        body: ResponseBody(byteBuffer: buffer)
+    )
+}
