@@ -14,6 +14,10 @@ public struct ServerDependencies: Sendable {
     public var readiness: Readiness
     /// The playbook routes; absent in tests that exercise only ingress.
     public var playbooks: PlaybookAPI?
+    /// The run and event routes; absent in tests that exercise only ingress.
+    public var runs: (any RunStore)?
+    /// Called after each newly accepted delivery, so the worker starts at once instead of at its next poll.
+    public var onAccepted: @Sendable () -> Void
     /// Prometheus text for `GET /metrics`; absent when no metrics backend is bootstrapped.
     public var metricsText: (@Sendable () -> String)?
     public var now: @Sendable () -> Date
@@ -24,6 +28,8 @@ public struct ServerDependencies: Sendable {
         receivers: [EventSource: WebhookReceiver],
         readiness: Readiness,
         playbooks: PlaybookAPI? = nil,
+        runs: (any RunStore)? = nil,
+        onAccepted: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: UUID().uuidString.lowercased()) }
@@ -32,6 +38,8 @@ public struct ServerDependencies: Sendable {
         self.receivers = receivers
         self.readiness = readiness
         self.playbooks = playbooks
+        self.runs = runs
+        self.onAccepted = onAccepted
         self.metricsText = metricsText
         self.now = now
         self.newEventID = newEventID
@@ -60,8 +68,14 @@ public func buildRouter(
         maxBodyBytes: configuration.maxBodyBytes,
         now: dependencies.now,
         newEventID: dependencies.newEventID,
-        metrics: metrics
+        metrics: metrics,
+        onAccepted: dependencies.onAccepted
     ).addRoutes(to: router)
+    if let runs = dependencies.runs {
+        RunController(store: runs, now: dependencies.now, maxBodyBytes: configuration.maxBodyBytes).addRoutes(
+            to: router
+        )
+    }
     if let playbooks = dependencies.playbooks {
         PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
     }

@@ -166,3 +166,37 @@ import Testing
         #expect(delivery.headers["content-type"] != nil)
     }
 }
+
+@Suite struct StoredDeliveryTests {
+    @Test("a stored delivery, JSON or form-encoded, rebuilds the event ingress produced")
+    func rebuildsEvent() throws {
+        let secret = "stored-delivery-secret-0123456789abcdef"
+        let receiver = WebhookReceiver(
+            configuration: .init(source: .github, verification: .hmacSHA256(secrets: [Array(secret.utf8)]))
+        )
+        let payload = try Corpus.bytes("github/pull_request.opened.payload.json")
+        for (body, contentType) in [
+            (payload, "application/json"),
+            (WebhookSigner.formEncoded(payload: payload), "application/x-www-form-urlencoded"),
+        ] {
+            let headers = WebhookSigner.github(
+                secret: secret,
+                body: body,
+                event: "pull_request",
+                delivery: "d-1",
+                contentType: contentType
+            )
+            guard
+                case .delivery(let delivery, let event) = try receiver.receive(
+                    WebhookRequest(headers: headers, body: body),
+                    receivedAt: Date(timeIntervalSince1970: 1),
+                    newEventID: EventID(rawValue: "e-1")
+                )
+            else {
+                Issue.record("not a delivery")
+                continue
+            }
+            #expect(try delivery.event() == event)
+        }
+    }
+}

@@ -22,7 +22,21 @@ extension SectionReader {
             observatory.finish()
         }
         if let http = integrations.mapping("http") {
-            result.httpAllow = http.stringList("allow", required: true)
+            if let nodes = http.list("allow", required: true) {
+                result.httpAllow = nodes.enumerated().compactMap { index, node -> String? in
+                    guard let glob = context.string(node, path: "integrations.http.allow[\(index)]") else { return nil }
+                    do throws(PatternError) {
+                        _ = try GlobPattern(glob)
+                        return glob
+                    } catch {
+                        context.error(
+                            "invalid glob '\(glob)' for 'integrations.http.allow[\(index)]': \(error.message)",
+                            at: node
+                        )
+                        return nil
+                    }
+                }
+            }
             http.finish()
         }
         integrations.finish()

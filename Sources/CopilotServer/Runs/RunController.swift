@@ -1,0 +1,135 @@
+import CopilotCore
+import CopilotWebhooks
+import Foundation
+import Hummingbird
+import NIOCore
+
+/// The run and event routes of CONTRACT §4, §6 and §8.
+///
+/// Unauthenticated until RBAC lands (the issue allows it); the decision, who made it and when are
+/// stored all the same. Decision: until operators authenticate, "who" is the request body's `by`
+/// (`{"comment", "by"}`), else `anonymous`; with RBAC it becomes the authenticated principal.
+struct RunController<Context: RequestContext>: Sendable {
+    let store: any RunStore
+    let now: @Sendable () -> Date
+    let maxBodyBytes: Int
+
+    func addRoutes(to router: Router<Context>) {
+        router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
+        router.get("/api/v1/runs") { request, _ in try await runs(request.uri.queryParameters) }
+        router.get("/api/v1/runs/:id") { _, context in try await run(context.parameters.require("id")) }
+        for verb in ["approve", "reject", "cancel"] {
+            router.post("/api/v1/runs/:id/\(verb)") { request, context in
+                let body = try await request.body.collect(upTo: maxBodyBytes)
+                return try await decide(verb, id: context.parameters.require("id"), body: Array(buffer: body))
+            }
+        }
+    }
+
+    func event(_ id: String) async throws -> Response {
+        guard let record = try await call({ try await store.event(EventID(rawValue: id)) }) else {
+            throw APIError.notFound
+        }
+        let delivery = record.delivery
+        let payload: JSONValue = (try? delivery.event().payload) ?? .null
+        let event: JSONValue = [
+            "id": .string(delivery.eventID.rawValue), "source": .string(delivery.source.rawValue),
+            "type": .string(delivery.type), "subject": .string(delivery.subject),
+            "received_at": .string(delivery.receivedAt.formatted(Date.ISO8601FormatStyle())), "payload": payload,
+        ]
+        let metadata: JSONValue = [
+            "id": .string(delivery.deliveryID.rawValue),
+            "headers": .object(JSONObject(delivery.headers.mapValues(JSONValue.string))),
+        ]
+        let notMatched: [JSONValue] = record.reasons.map {
+            ["playbook": .string($0.playbook.rawValue), "reason": .string($0.reason)]
+        }
+        let match: JSONValue = [
+            "state": .string(record.matchState.rawValue),
+            "runs": .array(record.runs.map { .string($0.id.rawValue) }),
+            "not_matched": .array(notMatched),
+        ]
+        return Response.json(["event": event, "delivery": metadata, "match": match])
+    }
+
+    func runs(_ parameters: Parameters) async throws -> Response {
+        var query = RunQuery()
+        if let status = parameters.get("status") {
+            guard let parsed = RunStatus(rawValue: status) else { throw Self.badQuery("unknown status '\(status)'") }
+            query.status = parsed
+        }
+        query.playbook = parameters.get("playbook").map(PlaybookName.init(rawValue:))
+        query.eventID = parameters.get("event_id").map(EventID.init(rawValue:))
+        if let limit = parameters.get("limit") {
+            guard let parsed = Int(limit), parsed >= 1 else {
+                throw Self.badQuery("'limit' must be a positive integer")
+            }
+            query.limit = parsed
+        }
+        query.cursor = parameters.get("cursor")
+        let page = try await call { try await store.runs(query) }
+        return Response.json([
+            "runs": .array(page.runs.map { $0.jsonValue() }),
+            "next_cursor": page.nextCursor.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    func run(_ id: String) async throws -> Response {
+        guard let run = try await call({ try await store.run(RunID(rawValue: id)) }) else { throw APIError.notFound }
+        return Response.json(run.jsonValue(details: true))
+    }
+
+    func decide(_ verb: String, id: String, body: [UInt8]) async throws -> Response {
+        let request = body.isEmpty ? JSONValue.object([:]) : try? JSONValue(parsing: body)
+        guard let request, case .object = request else {
+            throw APIError(status: .badRequest, code: "invalid_json", message: "the body is not a JSON object")
+        }
+        let runID = RunID(rawValue: id)
+        let comment = request["comment"]?.stringValue
+        let by = request["by"]?.stringValue ?? "anonymous"
+        let run: Run =
+            switch verb {
+            case "cancel":
+                try await call { try await store.cancelRun(runID, at: now()) }
+            default:
+                try await call {
+                    try await store.decideApproval(
+                        runID,
+                        decision: ApprovalDecision(
+                            decision: verb == "approve" ? .approved : .rejected,
+                            by: by,
+                            comment: comment,
+                            at: now()
+                        )
+                    )
+                }
+            }
+        return Response.json(run.jsonValue(details: true))
+    }
+
+    /// Runs a store call, turning its errors into the API's (CONTRACT §4: 404, 409; 503 when the store
+    /// cannot answer).
+    private func call<T: Sendable>(_ body: () async throws -> T) async throws(APIError) -> T {
+        do {
+            return try await body()
+        } catch let error as RunStoreError {
+            switch error {
+            case .notFound: throw APIError.notFound
+            case .conflict:
+                throw APIError(
+                    status: .conflict,
+                    code: "conflict",
+                    message: "the run is not in a state that allows this"
+                )
+            case .invalidCursor: throw Self.badQuery("'cursor' is not one this server gave")
+            case .unavailable: throw APIError.unavailable
+            }
+        } catch {
+            throw APIError.unavailable
+        }
+    }
+
+    private static func badQuery(_ message: String) -> APIError {
+        APIError(status: .badRequest, code: "invalid_query", message: message)
+    }
+}

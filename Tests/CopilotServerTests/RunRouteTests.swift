@@ -1,0 +1,149 @@
+import CopilotCore
+import CopilotPlaybooks
+import CopilotServer
+import CopilotTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// The run and event routes over the in-memory store (its semantics are the `RunStoreContract`'s).
+@Suite(.timeLimit(.minutes(1)))
+struct RunRouteTests {
+    static let playbookYAML = """
+        name: smoke
+        on:
+          alertmanager: {}
+        steps:
+          - id: check
+            uses: testbench.run
+            approval: required
+            with: { test_suite: smoke }
+        """
+
+    /// A store holding one alertmanager event that matched `smoke`, and the id of its run.
+    static func seededStore() async throws -> (MemoryRunStore, EventID, RunID) {
+        let store = MemoryRunStore()
+        let body = try Corpus.bytes("alertmanager/firing.grouped.json")
+        let payload = try JSONValue(parsing: body)
+        let event = Event(
+            id: EventID(rawValue: "evt-1"),
+            source: .alertmanager,
+            type: "alert.firing",
+            receivedAt: Date(timeIntervalSince1970: 1_764_000_000),
+            deliveryID: DeliveryID(rawValue: "d-1"),
+            subject: "checkout",
+            payload: payload
+        )
+        _ = try await store.enqueue(
+            Delivery(
+                eventID: event.id,
+                source: event.source,
+                deliveryID: event.deliveryID,
+                type: event.type,
+                subject: event.subject,
+                receivedAt: event.receivedAt,
+                headers: ["content-type": "application/json"],
+                body: body
+            )
+        )
+        let playbook = try #require(
+            try PlaybookLoader().loadSet([PlaybookSource(path: "smoke.yaml", text: playbookYAML)]).get()[
+                PlaybookName(rawValue: "smoke")
+            ]
+        )
+        let newRun = try playbook.newRun(id: RunID(rawValue: "run-1"), for: event, at: event.receivedAt)
+        _ = try await store.recordMatch(
+            MatchRecord(
+                eventID: event.id,
+                at: event.receivedAt,
+                runs: [newRun],
+                notMatched: [
+                    .init(playbook: PlaybookName(rawValue: "other"), reason: "on.github: source is alertmanager")
+                ]
+            )
+        )
+        return (store, event.id, newRun.run.id)
+    }
+
+    static func application(_ store: MemoryRunStore) -> some ApplicationProtocol {
+        Application(
+            router: buildRouter(
+                configuration: ServerConfiguration(),
+                dependencies: ServerDependencies(inbox: store, receivers: [:], readiness: Readiness(), runs: store)
+            )
+        )
+    }
+
+    static func json(_ response: TestResponse) throws -> JSONValue {
+        try JSONValue(parsing: Array(buffer: response.body))
+    }
+
+    @Test("GET /api/v1/events/{id} shows the normalized event, its delivery and the match result")
+    func event() async throws {
+        let (store, eventID, runID) = try await Self.seededStore()
+        try await Self.application(store).test(.router) { client in
+            let response = try await client.execute(uri: "/api/v1/events/\(eventID)", method: .get)
+            #expect(response.status == .ok)
+            let body = try Self.json(response)
+            #expect(body["event"]?["type"] == "alert.firing")
+            #expect(body["event"]?["payload"]?["groupKey"] != nil)
+            #expect(body["delivery"]?["id"] == "d-1")
+            #expect(body["match"]?["state"] == "matched")
+            #expect(body["match"]?["runs"] == [.string(runID.rawValue)])
+            #expect(body["match"]?["not_matched"]?.arrayValue?.first?["reason"] == "on.github: source is alertmanager")
+            let missing = try await client.execute(uri: "/api/v1/events/nope", method: .get)
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("GET /api/v1/runs lists runs with filters and a cursor; GET /api/v1/runs/{id} has the steps")
+    func runs() async throws {
+        let (store, eventID, runID) = try await Self.seededStore()
+        try await Self.application(store).test(.router) { client in
+            let list = try await client.execute(uri: "/api/v1/runs?event_id=\(eventID)&limit=10", method: .get)
+            let body = try Self.json(list)
+            #expect(body["runs"]?.arrayValue?.map { $0["id"] } == [.string(runID.rawValue)])
+            #expect(body["next_cursor"] == .null)
+            let filtered = try await client.execute(uri: "/api/v1/runs?status=succeeded", method: .get)
+            #expect(try Self.json(filtered)["runs"] == [])
+            let badStatus = try await client.execute(uri: "/api/v1/runs?status=done", method: .get)
+            #expect(badStatus.status == .badRequest)
+            let badCursor = try await client.execute(uri: "/api/v1/runs?cursor=zzz", method: .get)
+            #expect(badCursor.status == .badRequest)
+
+            let run = try Self.json(try await client.execute(uri: "/api/v1/runs/\(runID)", method: .get))
+            #expect(run["status"] == "pending")
+            #expect(run["steps"]?.arrayValue?.first?["id"] == "check")
+            #expect(run["steps"]?.arrayValue?.first?["outcome"] == .null)
+            #expect(try await client.execute(uri: "/api/v1/runs/nope", method: .get).status == .notFound)
+        }
+    }
+
+    @Test("approve of a run that is not waiting is 409 conflict; of an unknown run 404; cancel ends nothing twice")
+    func decisions() async throws {
+        let (store, _, runID) = try await Self.seededStore()
+        try await Self.application(store).test(.router) { client in
+            let approve = try await client.execute(
+                uri: "/api/v1/runs/\(runID)/approve",
+                method: .post,
+                body: ByteBuffer(string: #"{"comment":"ok"}"#)
+            )
+            #expect(approve.status == .conflict)
+            #expect(try Self.json(approve)["error"]?["code"] == "conflict")
+            let unknown = try await client.execute(uri: "/api/v1/runs/nope/reject", method: .post)
+            #expect(unknown.status == .notFound)
+            let badBody = try await client.execute(
+                uri: "/api/v1/runs/\(runID)/cancel",
+                method: .post,
+                body: ByteBuffer(string: "[1]")
+            )
+            #expect(badBody.status == .badRequest)
+            let cancel = try await client.execute(uri: "/api/v1/runs/\(runID)/cancel", method: .post)
+            #expect(cancel.status == .ok)
+        }
+        #expect(try await store.run(runID)?.cancelRequested == true)
+    }
+}
