@@ -1,18 +1,11 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 import Testing
 
 @Suite struct ActionTargetsTests {
     static func event(_ source: EventSource, subject: String, payload: JSONValue) -> Event {
-        Event(
-            id: EventID(rawValue: "evt-1"),
-            source: source,
-            type: "t",
-            receivedAt: Date(timeIntervalSince1970: 0),
-            deliveryID: DeliveryID(rawValue: "d-1"),
-            subject: subject,
-            payload: payload
-        )
+        .fixture(source, subject: subject, payload: payload)
     }
 
     static let pullRequest = event(

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 
 /// Playbooks, events and a scripted worker for the pure run-lifecycle tests.
@@ -81,7 +82,7 @@ enum RunFixtures {
         _ machine: inout RunStateMachine,
         replies: [String: [Reply]] = [:],
         now: inout Date,
-        random: inout SplitMix64
+        random: inout SeededGenerator
     ) throws -> (sent: [String], last: RunAction) {
         var replies = replies
         var sent: [String] = []
@@ -110,18 +111,5 @@ enum RunFixtures {
             }
         }
         return (sent, .finish(.failed, failedStep: nil))
-    }
-}
-
-/// A seeded generator, so jitter is repeatable in tests.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

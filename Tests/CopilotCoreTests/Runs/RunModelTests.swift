@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 import Testing
 
@@ -45,7 +46,7 @@ import Testing
     func json() throws {
         var machine = F.machine([F.step("a")])
         var now = F.t0
-        var random = SplitMix64(state: 1)
+        var random = SeededGenerator(seed: 1)
         _ = try F.drive(
             &machine,
             replies: ["a": [F.Reply(outcome: .success, outputs: ["passed": 3])]],

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 import Testing
 
@@ -16,7 +17,7 @@ import Testing
     func approve() throws {
         var machine = F.machine(Self.approvalSteps)
         var now = F.t0
-        var random = SplitMix64(state: 3)
+        var random = SeededGenerator(seed: 3)
         let deadline = F.t0 + 60
         #expect(
             try F.drive(&machine, now: &now, random: &random).last
@@ -49,7 +50,7 @@ import Testing
     func endWhileWaiting(_ ending: Ending) throws {
         var machine = F.machine(Self.approvalSteps)
         var now = F.t0
-        var random = SplitMix64(state: 3)
+        var random = SeededGenerator(seed: 3)
         _ = try F.drive(&machine, now: &now, random: &random)
         switch ending {
         case .rejected: try machine.apply(.rejected(by: "bob", comment: "not now", at: now + 5), at: now + 5)
@@ -72,7 +73,7 @@ import Testing
     @Test("a cancel while a step is in flight lets the step end, then runs only always() steps")
     func cancelInFlight() throws {
         var machine = F.machine([F.step("a"), F.step("b"), F.step("report", if: "always()")])
-        var random = SplitMix64(state: 3)
+        var random = SeededGenerator(seed: 3)
         guard case .runStep(let a) = machine.next(at: F.t0) else { throw Failure.unexpected }
         try machine.apply(.cancelled(at: F.t0 + 1), at: F.t0 + 1)
         try machine.apply(
@@ -94,7 +95,7 @@ import Testing
             try machine.apply(.approved(by: "alice", comment: nil, at: F.t0), at: F.t0)
         }
         var now = F.t0
-        var random = SplitMix64(state: 3)
+        var random = SeededGenerator(seed: 3)
         _ = try F.drive(&machine, now: &now, random: &random)
         #expect(throws: RunTransitionError.alreadyFinished) { try machine.apply(.cancelled(at: now), at: now) }
         #expect(throws: RunTransitionError.notAwaitingApproval) {

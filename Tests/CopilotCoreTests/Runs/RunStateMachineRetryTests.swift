@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 import Testing
 
@@ -9,7 +10,7 @@ import Testing
     func retryScheduling() throws {
         let retry = StepRetry(attempts: 4, backoffSeconds: 2, maxBackoffSeconds: 5)
         var machine = F.machine([F.step("a", retry: retry)])
-        var random = SplitMix64(state: 11)
+        var random = SeededGenerator(seed: 11)
         var now = F.t0
         for failure in 1...3 {
             guard case .runStep(let invocation) = machine.next(at: now) else { throw Failure.unexpected }
@@ -53,7 +54,7 @@ import Testing
         #expect(backoff.nominalDelay(afterFailures: failures) == expected)
         let bounds = backoff.bounds(afterFailures: failures)
         #expect(bounds.lowerBound == expected * 0.8 && bounds.upperBound == min(expected * 1.2, 60))
-        var random = SplitMix64(state: UInt64(failures))
+        var random = SeededGenerator(seed: UInt64(failures))
         for _ in 0..<50 {
             let delay = backoff.delay(afterFailures: failures, using: &random)
             let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotTesting
 import Foundation
 import Testing
 
@@ -102,7 +103,7 @@ import Testing
     func scenario(_ scenario: Scenario) throws {
         var machine = F.machine(scenario.steps)
         var now = F.t0
-        var random = SplitMix64(state: 7)
+        var random = SeededGenerator(seed: 7)
         let (sent, last) = try F.drive(&machine, replies: scenario.replies, now: &now, random: &random)
         let failedStep = scenario.failedStep.map(StepID.init(rawValue:))
         #expect(last == .finish(scenario.status, failedStep: failedStep))
@@ -158,7 +159,7 @@ import Testing
             F.step("rollback"), F.step("report", if: "failure()", with: ["notes": "failed at ${{ run.failed_step }}"]),
         ])
         var now = F.t0
-        var random = SplitMix64(state: 1)
+        var random = SeededGenerator(seed: 1)
         guard case .runStep(let first) = machine.next(at: now) else { throw Failure.unexpected }
         try machine.apply(
             .stepFinished(first.step, outcome: .failure, outputs: nil, error: "x", retryable: false),
@@ -174,7 +175,7 @@ import Testing
     func renderFailure() throws {
         var machine = F.machine([F.step("a", with: ["notes": "${{ format('{0}') }}"])])
         var now = F.t0
-        var random = SplitMix64(state: 1)
+        var random = SeededGenerator(seed: 1)
         let (sent, last) = try F.drive(&machine, now: &now, random: &random)
         #expect(sent.isEmpty)
         #expect(last == .finish(.failed, failedStep: StepID(rawValue: "a")))

@@ -1,6 +1,7 @@
 import CopilotApp
 import CopilotCore
 import CopilotPlaybooks
+import CopilotTesting
 import PropertyBased
 import Testing
 
@@ -18,11 +19,11 @@ import Testing
 
     /// A payload built from a seed: objects, lists, every scalar kind, nested a few levels.
     static func payload(seed: Int) -> JSONValue {
-        var generator = SplitMix(state: UInt64(bitPattern: Int64(seed)))
+        var generator = SeededGenerator(seed: UInt64(bitPattern: Int64(seed)))
         return value(depth: 0, &generator)
     }
 
-    static func value(depth: Int, _ random: inout SplitMix) -> JSONValue {
+    static func value(depth: Int, _ random: inout SeededGenerator) -> JSONValue {
         let kind = Int(random.next() % (depth > 4 ? 5 : 8))
         switch kind {
         case 0: return .null
@@ -84,18 +85,5 @@ import Testing
                 }
             }
         }
-    }
-}
-
-/// SplitMix64: a tiny deterministic generator, so a failing seed reproduces the same payload.
-struct SplitMix {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
