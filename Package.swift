@@ -75,6 +75,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Layer 3: the worker that turns events into runs and runs into actions.
+        .target(
+            name: "CopilotEngine",
+            dependencies: [
+                "CopilotCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Layer 4: the HTTP application.
         .target(
             name: "CopilotServer",
@@ -100,6 +112,7 @@ let package = Package(
                 "CopilotPlaybooks",
                 "CopilotStoreSQLite",
                 "CopilotHTTPActions",
+                "CopilotEngine",
                 "CopilotServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -180,6 +193,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "CopilotEngineTests",
+            dependencies: [
+                "CopilotEngine", "CopilotCore", "CopilotTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CopilotServerTests",
             dependencies: [
                 "CopilotServer", "CopilotCore", "CopilotTesting", "CopilotPlaybooks", "CopilotWebhooks",
@@ -194,6 +218,8 @@ let package = Package(
             name: "CopilotAppTests",
             dependencies: [
                 "CopilotApp", "CopilotCore", "CopilotTesting", "CopilotStoreSQLite", "CopilotServer",
+                // Built first so the crash and signal tests can run the real binary.
+                "copilot-agent",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -16,8 +16,9 @@ public struct ServerDependencies: Sendable {
     public var playbooks: PlaybookAPI?
     /// The run and event routes; absent in tests that exercise only ingress.
     public var runs: (any RunStore)?
-    /// Called after each newly accepted delivery, so the worker starts at once instead of at its next poll.
-    public var onAccepted: @Sendable () -> Void
+    /// Called after each newly accepted delivery and each approve, reject or cancel, so the worker acts at
+    /// once instead of at its next poll.
+    public var wakeWorkers: @Sendable () -> Void
     /// Prometheus text for `GET /metrics`; absent when no metrics backend is bootstrapped.
     public var metricsText: (@Sendable () -> String)?
     public var now: @Sendable () -> Date
@@ -29,7 +30,7 @@ public struct ServerDependencies: Sendable {
         readiness: Readiness,
         playbooks: PlaybookAPI? = nil,
         runs: (any RunStore)? = nil,
-        onAccepted: @escaping @Sendable () -> Void = {},
+        wakeWorkers: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: UUID().uuidString.lowercased()) }
@@ -39,7 +40,7 @@ public struct ServerDependencies: Sendable {
         self.readiness = readiness
         self.playbooks = playbooks
         self.runs = runs
-        self.onAccepted = onAccepted
+        self.wakeWorkers = wakeWorkers
         self.metricsText = metricsText
         self.now = now
         self.newEventID = newEventID
@@ -69,12 +70,15 @@ public func buildRouter(
         now: dependencies.now,
         newEventID: dependencies.newEventID,
         metrics: metrics,
-        onAccepted: dependencies.onAccepted
+        wakeWorkers: dependencies.wakeWorkers
     ).addRoutes(to: router)
     if let runs = dependencies.runs {
-        RunController(store: runs, now: dependencies.now, maxBodyBytes: configuration.maxBodyBytes).addRoutes(
-            to: router
-        )
+        RunController(
+            store: runs,
+            now: dependencies.now,
+            maxBodyBytes: configuration.maxBodyBytes,
+            wakeWorkers: dependencies.wakeWorkers
+        ).addRoutes(to: router)
     }
     if let playbooks = dependencies.playbooks {
         PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)

@@ -1,4 +1,7 @@
+import AsyncHTTPClient
 public import CopilotCore
+import CopilotEngine
+import CopilotHTTPActions
 import CopilotPlaybooks
 import CopilotServer
 import CopilotStoreSQLite
@@ -55,8 +58,9 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
 ///
 /// Order matters for shutdown, which runs in reverse: the readiness gate turns `/readyz` to 503 first,
 /// then the HTTP server stops accepting and finishes in-flight requests (within
-/// `server.shutdown_grace_seconds`), the playbook watcher stops, and the store, whose commits are already
-/// durable, is released last.
+/// `server.shutdown_grace_seconds`), the worker stops claiming and saves the steps it is executing, the
+/// playbook watcher stops, the HTTP client closes, and the store, whose commits are already durable, is
+/// released last.
 public func buildServiceGroup(
     configuration: AppConfiguration,
     environment: ServeEnvironment,
@@ -84,6 +88,23 @@ public func buildServiceGroup(
     }
     readiness.playbooksLoaded()
 
+    let (actions, secretWarnings) = try configuration.actionsConfiguration(
+        environment: environment.variables,
+        lenient: environment.devSecrets != nil
+    )
+    for warning in secretWarnings {
+        logger.warning("\(warning.message)", metadata: ["copilot.config.position": "\(warning.file):\(warning.line)"])
+    }
+    let httpClient = HTTPClientService.makeClient()
+    let worker = WorkerService(
+        store: store,
+        playbooks: reloader.registry,
+        executor: HTTPActionExecutor(client: httpClient, configuration: actions, logger: logger),
+        decodeEvent: { try $0.event() },
+        configuration: configuration.engineConfiguration,
+        logger: logger
+    )
+
     let application = buildApplication(
         configuration: configuration.server,
         dependencies: ServerDependencies(
@@ -95,6 +116,8 @@ public func buildServiceGroup(
                 loader: configuration.playbookLoader,
                 reload: { await reloader.reload(reason: "api") }
             ),
+            runs: store,
+            wakeWorkers: { worker.wake() },
             metricsText: environment.metricsText
         ),
         logger: logger,
@@ -102,7 +125,9 @@ public func buildServiceGroup(
     )
     var groupConfiguration = ServiceGroupConfiguration(
         services: [
+            .init(service: HTTPClientService(client: httpClient)),
             .init(service: PlaybookWatchService(reloader: reloader, watch: configuration.playbooks.watch)),
+            .init(service: worker),
             .init(service: application),
             .init(service: ReadinessGate(readiness: readiness)),
         ],

@@ -13,6 +13,7 @@ struct RunController<Context: RequestContext>: Sendable {
     let store: any RunStore
     let now: @Sendable () -> Date
     let maxBodyBytes: Int
+    let wakeWorkers: @Sendable () -> Void
 
     func addRoutes(to router: Router<Context>) {
         router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
@@ -104,6 +105,7 @@ struct RunController<Context: RequestContext>: Sendable {
                     )
                 }
             }
+        wakeWorkers()
         return Response.json(run.jsonValue(details: true))
     }
 

@@ -18,7 +18,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
     let now: @Sendable () -> Date
     let newEventID: @Sendable () -> EventID
     let metrics: WebhookMetrics
-    let onAccepted: @Sendable () -> Void
+    let wakeWorkers: @Sendable () -> Void
 
     func addRoutes(to router: Router<Context>) {
         for source in EventSource.allCases {
@@ -80,7 +80,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
             switch outcome {
             case .accepted(let id):
                 metrics.delivered(source: source, outcome: "accepted")
-                onAccepted()
+                wakeWorkers()
                 return Response.json(["event_id": .string(id.rawValue), "status": "accepted"], status: .accepted)
             case .duplicate(let id):
                 metrics.delivered(source: source, outcome: "duplicate")

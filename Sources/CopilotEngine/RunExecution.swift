@@ -1,0 +1,177 @@
+import CopilotCore
+import Logging
+import ServiceLifecycle
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+/// One claimed run, driven by its state machine until it parks (approval, retry backoff), ends, or the
+/// worker stops. The protocol with the store: save `run` after every `next` or `apply`, before acting;
+/// release the lease on `awaitApproval`, `retry` and `finish`; when a save answers `cancelRequested`,
+/// apply `.cancelled`; on `conflict`, drop the run.
+struct RunExecution {
+    let environment: EngineEnvironment
+    let playbook: Playbook
+    let event: Event
+    var machine: RunStateMachine
+    var lease: RunLease
+    var logger: Logger
+    var random: InjectedRandomNumberGenerator
+
+    /// Whether a save kept the run in this worker's hands.
+    enum Saved {
+        case saved
+        /// A cancel arrived meanwhile and was applied to `machine`: ask it what to do next.
+        case cancelled
+    }
+
+    /// Executes a claimed run until it parks, ends or the worker stops.
+    static func execute(_ claimed: ClaimedRun, in environment: EngineEnvironment) async {
+        var logger = environment.logger
+        logger[metadataKey: "copilot.run.id"] = .string(claimed.run.id.rawValue)
+        logger[metadataKey: "copilot.playbook"] = .string(claimed.run.playbook.rawValue)
+        logger[metadataKey: "copilot.event.id"] = .string(claimed.run.eventID.rawValue)
+        logger.debug("run claimed", metadata: ["copilot.run.status": .string(claimed.run.status.rawValue)])
+        guard let playbook = environment.playbooks.current.set[claimed.run.playbook] else {
+            await fail(claimed, reason: "playbook '\(claimed.run.playbook)' is not loaded", in: environment, logger)
+            return
+        }
+        let delivery: Delivery?
+        do {
+            delivery = try await environment.store.delivery(claimed.run.eventID)
+        } catch {
+            logger.warning(
+                "event of the run not readable; left for a later claim",
+                metadata: ["error.type": "\(error)"]
+            )
+            return
+        }
+        guard let delivery, let event = try? environment.decodeEvent(delivery) else {
+            await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
+            return
+        }
+        var execution = RunExecution(
+            environment: environment,
+            playbook: playbook,
+            event: event,
+            machine: RunStateMachine(run: claimed.run, playbook: playbook, event: event),
+            lease: claimed.lease,
+            logger: logger,
+            random: InjectedRandomNumberGenerator(source: environment.random)
+        )
+        await execution.drive()
+    }
+
+    /// The loop: `next` → save → act, until the run leaves this worker.
+    mutating func drive() async {
+        timeOutApprovalIfDue()
+        while !Task.isCancelled {
+            let action = machine.next(at: environment.now())
+            switch action {
+            case .runStep(let invocation):
+                guard let saved = await save(release: false) else { return }
+                if saved == .cancelled { continue }
+                guard let finished = await perform(invocation) else { return }
+                guard apply(finished) else { return }
+                let stopping = Task.isShuttingDownGracefully
+                guard await save(release: stopping) != nil else { return }
+                if stopping {
+                    logger.info("worker stopping: run handed back after its step")
+                    return
+                }
+            case .awaitApproval(let step, let deadline):
+                guard await save(release: true) != nil else { return }
+                logger.info(
+                    "run awaits approval",
+                    metadata: [
+                        "copilot.step.id": .string(step.rawValue),
+                        "copilot.approval.deadline": .string(deadline.map { "\($0)" } ?? "none"),
+                    ]
+                )
+                return
+            case .retry(let step, let after):
+                guard await save(release: true) != nil else { return }
+                logger.debug(
+                    "step will be retried",
+                    metadata: [
+                        "copilot.step.id": .string(step.rawValue),
+                        "copilot.retry.after_ms": .stringConvertible(Int(after.timeInterval * 1000)),
+                    ]
+                )
+                return
+            case .finish(let status, let failedStep):
+                guard await save(release: true) != nil else { return }
+                environment.metrics.runEnded(playbook: playbook.name, status: status)
+                logger.info(
+                    "run ended",
+                    metadata: [
+                        "copilot.run.status": .string(status.rawValue),
+                        "copilot.run.failed_step": .string(failedStep?.rawValue ?? ""),
+                    ]
+                )
+                return
+            }
+        }
+    }
+
+    /// A claimed run that waits for a decision whose deadline passed: the timeout rejects it.
+    mutating func timeOutApprovalIfDue() {
+        let now = environment.now()
+        let run = machine.run
+        guard run.status == .awaitingApproval, !run.cancelRequested, let deadline = run.wakeAt, deadline <= now
+        else { return }
+        do {
+            try machine.apply(.approvalTimedOut(at: now), at: now, using: &random)
+            logger.info(
+                "approval timed out; run rejected",
+                metadata: ["copilot.step.id": .string(run.stepAwaitingApproval?.rawValue ?? "")]
+            )
+        } catch {
+            logger.warning("approval timeout not applied", metadata: ["error.type": "\(error)"])
+        }
+    }
+
+    /// Applies an event to the machine; false (and a log) when it does not fit, which drops the run.
+    mutating func apply(_ event: RunEvent) -> Bool {
+        let now = environment.now()
+        do {
+            try machine.apply(event, at: now, using: &random)
+            return true
+        } catch {
+            logger.error("run state machine refused a result; run dropped", metadata: ["error.type": "\(error)"])
+            return false
+        }
+    }
+
+    /// Saves `machine.run`, retrying `unavailable` a few times. Nil when the run left this worker (lost
+    /// lease, ended elsewhere, store down): its lease then expires and another claim resumes it.
+    mutating func save(release: Bool) async -> Saved? {
+        var pause = environment.configuration.pollInterval
+        for attempt in 1...3 {
+            do {
+                let stored = try await environment.store.save(machine.run, lease: lease, release: release)
+                guard stored.cancelRequested, !machine.run.cancelRequested, !machine.run.status.isFinal else {
+                    return .saved
+                }
+                if release {
+                    // The store hands the run out again at once; make the loop look.
+                    environment.wake()
+                    return .saved
+                }
+                guard apply(.cancelled(at: environment.now())) else { return nil }
+                logger.info("run cancellation requested")
+                return .cancelled
+            } catch .unavailable where attempt < 3 {
+                try? await environment.clock.sleep(for: pause)
+                pause *= 2
+            } catch {
+                logger.warning("run not saved; dropped until it is claimed again", metadata: ["error.type": "\(error)"])
+                return nil
+            }
+        }
+        return nil
+    }
+}

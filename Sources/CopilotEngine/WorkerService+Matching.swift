@@ -1,0 +1,101 @@
+import CopilotCore
+import Logging
+
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+
+extension WorkerService {
+    /// Claims a batch of stored events and records each one's match result with the runs it starts.
+    /// Answers how many events were claimed. Only `unavailable` ends the batch; an event the store no
+    /// longer knows is skipped.
+    func matchPendingEvents() async throws(RunStoreError) -> Int {
+        let configuration = environment.configuration
+        let deliveries = try await environment.store.claimEvents(
+            owner: configuration.nodeID,
+            limit: configuration.eventBatchSize,
+            lease: configuration.leaseDuration,
+            now: environment.now()
+        )
+        for delivery in deliveries {
+            if Task.isCancelled { break }
+            var logger = environment.logger
+            logger[metadataKey: "copilot.event.id"] = .string(delivery.eventID.rawValue)
+            let record = matchRecord(for: delivery, logger: logger)
+            do {
+                let stored = try await environment.store.recordMatch(record)
+                logger.debug(
+                    "event matched",
+                    metadata: [
+                        "copilot.event.source": .string(delivery.source.rawValue),
+                        "copilot.event.type": .string(delivery.type),
+                        "copilot.match.state": .string(stored.matchState.rawValue),
+                        "copilot.match.runs": .stringConvertible(stored.runs.count),
+                    ]
+                )
+            } catch .unavailable {
+                throw .unavailable
+            } catch {
+                logger.warning("match result not recorded", metadata: ["error.type": .string("\(error)")])
+            }
+        }
+        return deliveries.count
+    }
+
+    /// What matching decides for one stored event: a run per matching playbook (with its concurrency key,
+    /// cooldown and a new trace), and why each other playbook looked at does not match.
+    func matchRecord(for delivery: Delivery, logger: Logger) -> MatchRecord {
+        let at = environment.now()
+        let event: Event
+        do {
+            event = try environment.decodeEvent(delivery)
+        } catch {
+            // Not retried: the stored bytes will not change. Recorded unmatched so it leaves the inbox.
+            logger.error(
+                "stored event cannot be decoded; recorded as unmatched",
+                metadata: ["error.type": .string(String(describing: type(of: error)))]
+            )
+            return MatchRecord(eventID: delivery.eventID, at: at, runs: [], notMatched: [])
+        }
+        // `.all`: the event's record explains every playbook that did not match (CONTRACT §6), as
+        // `playbook test` does, not only those listening to its source and type.
+        let result = environment.playbooks.current.set.match(event, scope: .all)
+        let traceparent = TraceParent(random: environment.random).description
+        var runs: [MatchRecord.NewRun] = []
+        var notMatched = result.notMatched
+        for playbook in result.matched {
+            do {
+                runs.append(try playbook.newRun(id: newRunID(), for: event, traceparent: traceparent, at: at))
+            } catch {
+                logger.warning(
+                    "concurrency key cannot be rendered; no run started",
+                    metadata: ["copilot.playbook": .string(playbook.name.rawValue)]
+                )
+                notMatched.append(
+                    MatchResult.NotMatched(playbook: playbook.name, reason: "concurrency.key: \(error.message)")
+                )
+            }
+        }
+        return MatchRecord(eventID: event.id, at: at, runs: runs, notMatched: notMatched)
+    }
+
+    /// A new run id: a random (version 4) UUID in lowercase, from the injected random source.
+    func newRunID() -> RunID {
+        var bytes: [UInt8] = []
+        for word in [environment.random(), environment.random()] {
+            bytes.append(contentsOf: withUnsafeBytes(of: word.bigEndian, Array.init))
+        }
+        bytes[6] = (bytes[6] & 0x0F) | 0x40
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        for (index, byte) in bytes.enumerated() {
+            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return RunID(rawValue: String(decoding: text, as: UTF8.self))
+    }
+}

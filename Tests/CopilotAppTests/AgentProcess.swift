@@ -1,0 +1,95 @@
+import CopilotCore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The `copilot-agent` binary run as a child process, for tests that must kill it (SIGKILL) or signal it.
+final class AgentProcess {
+    let process = Process()
+    let port: Int
+    let logURL: URL
+
+    /// The binary SwiftPM built next to the test bundle (`.build/<triple>/debug/copilot-agent`).
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "copilot-agent"
+        )
+    }
+
+    /// A port nothing listens on right now.
+    static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { _ = Glibc.close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 ? getsockname(descriptor, pointer, &length) : -1
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Starts `copilot-agent serve --config <config>` in `directory`, logging to `directory/<name>.log`.
+    init(config: String, directory: URL, port: Int, environment: [String: String], name: String) throws {
+        self.port = port
+        logURL = directory.appendingPathComponent("\(name).log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        process.executableURL = Self.binary
+        process.arguments = ["serve", "--config", config]
+        process.currentDirectoryURL = directory
+        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    /// Waits (bounded) until `/readyz` answers 200.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws -> Bool {
+        try await eventually(timeout: timeout) { (try? await get("/readyz").status) == .ok }
+    }
+
+    /// The body of a `GET` as JSON.
+    func getJSON(_ path: String) async throws -> JSONValue {
+        try JSONValue(parsing: Array(buffer: try await get(path).body ?? ByteBuffer()))
+    }
+
+    func get(_ path: String) async throws -> TestClient.Response {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in try await client.get(path) }
+    }
+
+    func post(_ path: String, headers: [String: String], body: [UInt8]) async throws -> TestClient.Response {
+        var fields = HTTPFields()
+        for (name, value) in headers { if let name = HTTPField.Name(name) { fields[name] = value } }
+        let request = fields
+        return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.post(path, headers: request, body: ByteBuffer(bytes: body))
+        }
+    }
+
+    /// Sends `signal` and waits for the process to end.
+    func stop(with signal: Int32) {
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+    }
+
+    var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
+}
+
+/// Polls `condition` every 100 ms until it holds or `timeout` passes; answers whether it held.
+func eventually(timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    return try await condition()
+}

@@ -1,0 +1,219 @@
+import CopilotCore
+import CopilotEngine
+import CopilotTesting
+import Foundation
+import Logging
+import MetricsTestKit
+import Testing
+
+@Suite("WorkerService: events to runs to actions", .timeLimit(.minutes(1)))
+struct WorkerFlowTests {
+    @Test("an event runs its playbook's three steps in order with rendered inputs and per-step keys")
+    func wholeFlow() async throws {
+        let harness = EngineHarness(
+            Playbooks.playbook(steps: [
+                Playbooks.step("diagnose", with: ["service": "${{ event.subject }}"]),
+                Playbooks.step("verify", uses: "testbench.run", with: ["test_suite": "smoke"]),
+                Playbooks.step(
+                    "resolve",
+                    uses: "incident.resolve",
+                    with: [
+                        "notes": "passed ${{ steps.verify.outputs.passed }}/${{ steps.verify.outputs.total }}",
+                        "count": "${{ steps.verify.outputs.passed }}",
+                    ]
+                ),
+            ])
+        )
+        harness.executor.answer(step: "verify", with: .succeeded(outputs: ["passed": 7, "total": 8]))
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker()) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .succeeded)
+        #expect(run.failedStep == nil)
+        let requests = harness.executor.requests
+        #expect(requests.map(\.stepID.rawValue) == ["diagnose", "verify", "resolve"])
+        #expect(requests.map(\.idempotencyKey) == ["diagnose", "verify", "resolve"].map { "\(run.id.rawValue):\($0)" })
+        #expect(requests.map(\.action.rawValue) == ["incident.update", "testbench.run", "incident.resolve"])
+        #expect(requests[0].with["service"] == "payments")
+        #expect(requests[2].with["notes"] == "passed 7/8")
+        #expect(requests[2].with["count"] == 7)
+        #expect(requests.allSatisfy { $0.attempt == 1 && $0.event.id == event && $0.runID == run.id })
+        let trace = try #require(run.traceparent.flatMap(TraceParent.init))
+        for request in requests {
+            let sent = try #require(request.traceparent.flatMap(TraceParent.init))
+            #expect(sent.traceID == trace.traceID)
+        }
+        #expect(run.steps.map(\.outcome) == [.success, .success, .success])
+        #expect(run.steps[1].outputs == ["passed": 7, "total": 8])
+        let record = try #require(try await harness.store.event(event))
+        #expect(record.matchState == .matched)
+    }
+
+    @Test("an event no playbook matches is recorded unmatched with the reasons, and starts no run")
+    func unmatched() async throws {
+        let harness = EngineHarness(
+            Playbooks.github,
+            Playbooks.playbook(steps: [Playbooks.step("only", if: nil)]).withTrigger(types: ["incident.resolved"])
+        )
+        let event = try await harness.enqueue("evt-1")
+        let record = try await harness.running(harness.worker()) {
+            try await eventually {
+                let record = try await harness.store.event(event)
+                return record?.matchState == .pending ? nil : record
+            }
+        }
+        #expect(record.matchState == .unmatched)
+        #expect(record.runs.isEmpty)
+        #expect(record.reasons.map(\.playbook.rawValue) == ["on-push", "remediate"])
+        #expect(record.reasons.allSatisfy { !$0.reason.isEmpty })
+        #expect(record.reasons.last?.reason.contains("incident.detected") == true)
+        #expect(harness.executor.requests.isEmpty)
+    }
+
+    @Test("a failed step fails the run, skips success() steps and runs failure() steps")
+    func failureRunsFailureSteps() async throws {
+        let harness = EngineHarness(
+            Playbooks.playbook(steps: [
+                Playbooks.step("rollback"),
+                Playbooks.step("verify"),
+                Playbooks.step("report", if: "${{ failure() }}", with: ["notes": "failed at ${{ run.failed_step }}"]),
+            ])
+        )
+        harness.executor.answer(step: "rollback", with: .failed(retryable: false, reason: "http 422 from deploy"))
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker()) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .failed)
+        #expect(run.failedStep == StepID(rawValue: "rollback"))
+        #expect(run.steps.map(\.outcome) == [.failure, .skipped, .success])
+        #expect(run.steps[0].error == "http 422 from deploy")
+        #expect(harness.executor.requests.map(\.stepID.rawValue) == ["rollback", "report"])
+        #expect(harness.executor.requests(step: "report").first?.with["notes"] == "failed at rollback")
+    }
+
+    @Test("a retryable failure is retried with the same key until it succeeds")
+    func retriesUntilSuccess() async throws {
+        let harness = EngineHarness(
+            Playbooks.playbook(steps: [Playbooks.step("flaky", retry: Playbooks.retry(3)), Playbooks.step("after")])
+        )
+        let busy = ActionOutcome.failed(retryable: true, reason: "http 503 from testbench")
+        harness.executor.answer(step: "flaky", with: busy, busy, .succeeded(outputs: ["ok": true]))
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker()) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .succeeded)
+        let sent = harness.executor.requests(step: "flaky")
+        #expect(sent.map(\.attempt) == [1, 2, 3])
+        #expect(Set(sent.map(\.idempotencyKey)) == ["\(run.id.rawValue):flaky"])
+        #expect(run.steps[0].attempts == 3)
+        #expect(run.steps[0].history.map(\.outcome) == [.failure, .failure, .success])
+        #expect(harness.executor.requests(step: "after").count == 1)
+    }
+
+    @Test("a permanent failure is not retried")
+    func permanentFailureIsNotRetried() async throws {
+        let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("post", retry: Playbooks.retry(3))]))
+        harness.executor.answer(step: "post", with: .failed(retryable: false, reason: "http 404 from incident-manager"))
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker()) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .failed)
+        #expect(run.steps[0].attempts == 1)
+        #expect(harness.executor.requests.count == 1)
+    }
+
+    @Test("a step that outlives timeout_seconds fails with 'timeout after Ns' and the action is stopped")
+    func stepTimeout() async throws {
+        let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("slow", timeout: 1)]))
+        harness.executor.hold(step: "slow")
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker()) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .failed)
+        #expect(run.steps[0].outcome == .failure)
+        #expect(run.steps[0].error == "timeout after 1s")
+        #expect(run.steps[0].attempts == 1)
+    }
+
+    @Test("a step whose action the service account may not use ends forbidden and fails the run unsent")
+    func forbiddenStep() async throws {
+        let harness = EngineHarness(
+            Playbooks.playbook(
+                runAs: "remediator",
+                steps: [Playbooks.step("rollback", uses: "deploy.rollback"), Playbooks.step("note")]
+            )
+        )
+        let authorizer = ActionAuthorizer { runAs, action, _ in runAs == "remediator" && action != "deploy.rollback" }
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker(authorizer: authorizer)) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        #expect(run.status == .failed)
+        #expect(run.failedStep == StepID(rawValue: "rollback"))
+        #expect(run.steps.map(\.outcome) == [.forbidden, .skipped])
+        #expect(run.steps[0].error == "forbidden")
+        #expect(harness.executor.requests.isEmpty)
+    }
+
+    @Test("ended runs and step durations are counted with bounded labels")
+    func metrics() async throws {
+        let metrics = TestMetrics()
+        let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("one"), Playbooks.step("two")]))
+        harness.executor.answer(step: "two", with: .failed(retryable: false, reason: "http 400 from incident-manager"))
+        let event = try await harness.enqueue("evt-1")
+        _ = try await harness.running(harness.worker(metricsFactory: metrics)) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        let ended = try metrics.expectCounter("copilot_runs_total", [("playbook", "remediate"), ("status", "failed")])
+        #expect(ended.totalValue == 1)
+        let success = try metrics.expectTimer(
+            "copilot_step_duration_seconds",
+            [("action", "incident.update"), ("outcome", "success")]
+        )
+        #expect(success.values.count == 1)
+        let failure = try metrics.expectTimer(
+            "copilot_step_duration_seconds",
+            [("action", "incident.update"), ("outcome", "failure")]
+        )
+        #expect(failure.values.count == 1)
+        let active = try metrics.expectGauge("copilot_runs_active", [("status", "running")])
+        #expect(active.lastValue == 0)
+    }
+}
+
+extension Playbook {
+    /// The playbook listening to other incident types.
+    func withTrigger(types: [String]) -> Playbook {
+        var playbook = self
+        playbook.triggers = [Trigger(source: .incident, types: types)]
+        return playbook
+    }
+}
+
+@Suite("WorkerService: logging", .timeLimit(.minutes(1)))
+struct WorkerLoggingTests {
+    @Test("step logs carry the run, playbook, event, step and action as metadata")
+    func stepLogMetadata() async throws {
+        let logs = LogRecorder()
+        let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("rollback", uses: "deploy.rollback")]))
+        let event = try await harness.enqueue("evt-1")
+        let run = try await harness.running(harness.worker(logger: logs.logger())) {
+            try await harness.waitForRun(of: event) { $0.status.isFinal }
+        }
+        let finished = try #require(logs.all.first { $0.message == "step finished" })
+        #expect(finished.metadata["copilot.run.id"] == .string(run.id.rawValue))
+        #expect(finished.metadata["copilot.playbook"] == "remediate")
+        #expect(finished.metadata["copilot.event.id"] == "evt-1")
+        #expect(finished.metadata["copilot.step.id"] == "rollback")
+        #expect(finished.metadata["copilot.action"] == "deploy.rollback")
+        #expect(finished.metadata["copilot.step.outcome"] == "success")
+        let ended = try #require(logs.all.first { $0.message == "run ended" })
+        #expect(ended.level == .info)
+        #expect(ended.metadata["copilot.run.status"] == "succeeded")
+    }
+}
