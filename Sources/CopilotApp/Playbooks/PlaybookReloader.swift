@@ -58,7 +58,7 @@ public actor PlaybookReloader {
             Counter(label: "copilot_playbooks_load_errors_total").increment()
             for problem in failure.diagnostics {
                 logger.error(
-                    "playbook problem; the running set is kept",
+                    "playbook problem; nothing was (re)loaded",
                     metadata: [
                         "copilot.playbooks.file": "\(problem.file)",
                         "copilot.playbooks.position": "\(problem.line):\(problem.column)",

@@ -1,0 +1,84 @@
+import CopilotCore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Hot reload through the running service: file changes with `playbooks.watch: true`, and SIGHUP.
+@Suite(.timeLimit(.minutes(1)))
+struct PlaybookWatchTests {
+    static func names(_ listing: JSONValue) -> [String] {
+        listing["playbooks"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+    }
+
+    static func listing(port: Int) async throws -> JSONValue {
+        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try JSONValue(parsing: Array(buffer: try await client.get("/api/v1/playbooks").body ?? .init()))
+        }
+    }
+
+    @Test("with watch on, a new file is loaded and a broken one is reported while the set stays")
+    func watchesTheDirectory() async throws {
+        let directory = try PlaybookReloadTests.directory(["smoke.yaml": PlaybookReloadTests.valid])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let yaml = """
+            server: { host: 127.0.0.1, port: 0 }
+            storage: { url: "sqlite://\(directory)/copilot.db" }
+            playbooks: { dir: "\(directory)", watch: true }
+            """
+        try await withLiveService(configurationYAML: yaml, variables: [:]) { port in
+            #expect(Self.names(try await Self.listing(port: port)) == ["smoke"])
+            let second = PlaybookReloadTests.valid.replacingOccurrences(of: "name: smoke", with: "name: smoke-two")
+            try Data(second.utf8).write(to: URL(fileURLWithPath: directory + "/two.yaml"))
+            let loaded = try await eventually(timeout: .seconds(15)) {
+                Self.names(try await Self.listing(port: port)) == ["smoke", "smoke-two"]
+            }
+            #expect(loaded)
+
+            try Data("name: broken\nstpes: []\n".utf8).write(to: URL(fileURLWithPath: directory + "/broken.yaml"))
+            let reported = try await eventually(timeout: .seconds(15)) {
+                !(try await Self.listing(port: port)["problems"]?.arrayValue?.isEmpty ?? true)
+            }
+            #expect(reported)
+            #expect(Self.names(try await Self.listing(port: port)) == ["smoke", "smoke-two"], "the running set stays")
+        }
+    }
+
+    @Test("SIGHUP reloads the playbooks of the running binary")
+    func reloadsOnHangup() async throws {
+        let directory = try PlaybookReloadTests.directory(["smoke.yaml": PlaybookReloadTests.valid])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let port = AgentProcess.freePort()
+        let config = directory + ".yaml"  // beside the playbook directory, not in it
+        defer { try? FileManager.default.removeItem(atPath: config) }
+        try Data(
+            """
+            server: { host: 127.0.0.1, port: \(port) }
+            storage: { url: "sqlite://\(directory)/copilot.db" }
+            playbooks: { dir: "\(directory)", watch: false }
+            """.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let agent = try AgentProcess(
+            config: config,
+            directory: URL(fileURLWithPath: directory),
+            port: port,
+            environment: [:],
+            name: "hup"
+        )
+        defer { agent.stop(with: SIGTERM) }
+        #expect(try await agent.waitUntilReady(), "\(agent.log)")
+        let second = PlaybookReloadTests.valid.replacingOccurrences(of: "name: smoke", with: "name: smoke-two")
+        try Data(second.utf8).write(to: URL(fileURLWithPath: directory + "/two.yaml"))
+        kill(agent.process.processIdentifier, SIGHUP)
+        let reloaded = try await eventually(timeout: .seconds(15)) {
+            Self.names(try await agent.getJSON("/api/v1/playbooks")) == ["smoke", "smoke-two"]
+        }
+        #expect(reloaded, "\(agent.log)")
+        #expect(agent.process.isRunning, "SIGHUP does not stop the service")
+    }
+}
