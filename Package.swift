@@ -137,6 +137,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmarks (issues 3 and 4): `swift run -c release copilot-bench match|load|runs`.
+        .executableTarget(
+            name: "copilot-bench",
+            dependencies: [
+                "CopilotCore", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp", "CopilotTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/Sources/copilot-bench",
+            swiftSettings: swiftSettings
+        ),
+
         // Test support: signers, fixtures and the corpus locator shared by the test targets.
         .target(
             name: "CopilotTesting",

@@ -1,0 +1,228 @@
+import AsyncHTTPClient
+import CopilotApp
+import CopilotCore
+import CopilotTesting
+import Foundation
+import GRDB
+import Logging
+import NIOCore
+import NIOHTTP1
+import ServiceLifecycle
+
+/// Issue 4: event → first outbound action dispatched (p50/p99 at fixed rates), and runs completed per
+/// second, through the real service (`buildServiceGroup`, SQLite file with synchronous=FULL, the
+/// playbook planner) over real HTTP on 127.0.0.1, with a Test-Bench stand-in that answers at once.
+///
+///     swift run -c release copilot-bench runs [--rates 100,1000] [--seconds 5] [--burst 2000]
+///
+/// Latency of event `i` = arrival of its `POST /tests/execute` at the stand-in − the moment the load
+/// generator started sending delivery `i`: it covers ingress, the durable commit, matching, the run's
+/// creation and claim, and the dispatch. Delivery `i` carries `pull_request.number` = i + 1, which
+/// Test-Bench receives as `target.pull_request`.
+struct RunsBenchmark {
+    let options: Options
+    static let secret = "runs-benchmark-secret-0123456789abcdef"
+
+    func run() async throws {
+        let rates = options.ints("rates", [100, 1000])
+        let seconds = options.double("seconds", 5)
+        let burst = options.int("burst", 2000)
+        let testBench = DispatchRecorder()
+        try await withStandIn(testBench) { testBenchURL in
+            let payload = try JSONValue(parsing: Corpus.bytes("github/pull_request.opened.payload.json"))
+            var table = ["| load | events | p50 | p99 | max | runs completed/s |", "|---|---|---|---|---|---|"]
+            for rate in rates {
+                let count = Int(Double(rate) * seconds)
+                let result = try await measure(
+                    count: count,
+                    rate: Double(rate),
+                    payload: payload,
+                    testBench: testBench,
+                    url: testBenchURL
+                )
+                table.append(
+                    "| \(rate) events/s | \(count) | \(result.p50) | \(result.p99) | \(result.max) | \(result.completedPerSecond) |"
+                )
+            }
+            let result = try await measure(
+                count: burst,
+                rate: nil,
+                payload: payload,
+                testBench: testBench,
+                url: testBenchURL
+            )
+            table.append(
+                "| burst (64 connections, unpaced) | \(burst) | \(result.p50) | \(result.p99) | \(result.max) | \(result.completedPerSecond) |"
+            )
+            print(table.joined(separator: "\n"))
+        }
+    }
+
+    struct Result {
+        var p50: String
+        var p99: String
+        var max: String
+        var completedPerSecond: String
+    }
+
+    /// One fresh service and database per load level, so levels do not share a warm cache or a backlog.
+    func measure(
+        count: Int,
+        rate: Double?,
+        payload: JSONValue,
+        testBench: DispatchRecorder,
+        url: String
+    ) async throws -> Result {
+        await testBench.reset()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runs-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("playbooks"),
+            withIntermediateDirectories: true
+        )
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(
+            """
+            name: pr-unit
+            on:
+              github:
+                types: [pull_request.opened]
+            steps:
+              - id: unit
+                uses: testbench.run
+                with: { test_suite: unit }
+            """.utf8
+        ).write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
+        let yaml = """
+            server: { host: 127.0.0.1, port: 0 }
+            storage: { url: "sqlite://\(directory.path)/copilot.db" }
+            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
+            log: { level: error }
+            sources:
+              github: { secrets: [env:BENCH_SECRET] }
+            integrations:
+              testbench: { url: "\(url)" }
+            """
+        let configuration = try ConfigurationLoader.load(file: "bench.yaml", bytes: Array(yaml.utf8), environment: [:])
+        var logger = Logger(label: "runs-bench")
+        logger.logLevel = .error
+        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let group = try await buildServiceGroup(
+            configuration: configuration,
+            environment: ServeEnvironment(
+                variables: ["BENCH_SECRET": Self.secret],
+                onServerRunning: { portContinuation.yield($0) }
+            ),
+            logger: logger
+        )
+        // Bodies and signatures are made before the clock starts: the generator only sends.
+        let requests: [(body: [UInt8], headers: [String: String])] = (0..<count).map { index in
+            var event = payload
+            if case .object(var members) = event, case .object(var pullRequest)? = members["pull_request"] {
+                pullRequest["number"] = .number(Double(index + 1))  // PR numbers start at 1
+                members["pull_request"] = .object(pullRequest)
+                event = .object(members)
+            }
+            let body = Array(event.jsonText.utf8)
+            return (
+                body,
+                WebhookSigner.github(secret: Self.secret, body: body, event: "pull_request", delivery: "bench-\(index)")
+            )
+        }
+        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        defer { _ = client.shutdown() }
+
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let start = ContinuousClock.now
+            var sent: [ContinuousClock.Instant] = []
+            sent.reserveCapacity(count)
+            try await withThrowingTaskGroup(of: Void.self) { senders in
+                for (index, request) in requests.enumerated() {
+                    if let rate {
+                        try await Task.sleep(until: start + .seconds(Double(index) / rate), clock: .continuous)
+                    } else if index >= 64 {
+                        try await senders.next()  // unpaced: 64 deliveries in flight
+                    }
+                    sent.append(ContinuousClock.now)
+                    senders.addTask {
+                        var http = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/github")
+                        http.method = .POST
+                        for (name, value) in request.headers { http.headers.add(name: name, value: value) }
+                        http.body = .bytes(ByteBuffer(bytes: request.body))
+                        let response = try await client.execute(http, timeout: .seconds(30))
+                        guard response.status == .accepted else {
+                            throw BenchmarkError.notAccepted(Int(response.status.code))
+                        }
+                        _ = try await response.body.collect(upTo: 1 << 16)
+                    }
+                }
+                try await senders.waitForAll()
+            }
+            let database = try DatabaseQueue(path: directory.path + "/copilot.db")
+            var finished = start
+            for _ in 0..<1200 {  // at most 120 s
+                let done = try await database.read { db in
+                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'succeeded'") ?? 0
+                }
+                finished = ContinuousClock.now
+                if done >= count { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let arrivals = await testBench.arrivals
+            var latencies: [Duration] = []
+            for (index, sentAt) in sent.enumerated() {
+                if let arrived = arrivals[index] { latencies.append(arrived - sentAt) }
+            }
+            latencies.sort()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            guard latencies.count == count else {
+                throw BenchmarkError.missingDispatches(expected: count, got: latencies.count)
+            }
+            func quantile(_ q: Double) -> String {
+                Self.milliseconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))])
+            }
+            let elapsed = finished - start
+            let perSecond =
+                Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            return Result(
+                p50: quantile(0.5),
+                p99: quantile(0.99),
+                max: Self.milliseconds(latencies[latencies.count - 1]),
+                completedPerSecond: String(format: "%.0f", perSecond)
+            )
+        }
+    }
+
+    static func milliseconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return String(format: "%.2f ms", value)
+    }
+}
+
+enum BenchmarkError: Error {
+    case notAccepted(Int)
+    case missingDispatches(expected: Int, got: Int)
+}
+
+/// A Test-Bench that answers every run at once with a passing suite and notes when each arrived.
+actor DispatchRecorder: StandIn {
+    nonisolated let journal = StandInJournal()
+    nonisolated var honoursIdempotencyKey: Bool { false }
+    private(set) var arrivals: [Int: ContinuousClock.Instant] = [:]
+
+    func reset() { arrivals = [:] }
+
+    func respond(to request: RecordedRequest) async -> StandInResponse {
+        let now = ContinuousClock.now
+        if let number = request.json?["target"]?["pull_request"]?.numberValue, arrivals[Int(number) - 1] == nil {
+            arrivals[Int(number) - 1] = now
+        }
+        return .json(
+            200,
+            ["summary": ["total": 1, "passed": 1, "failed": 0, "skipped": 0, "duration_ms": 1], "results": []]
+        )
+    }
+}
