@@ -36,50 +36,57 @@ extension SQLiteStore: EventInbox {
         to writer: any DatabaseWriter,
         logger: Logger
     ) async -> [Result<EnqueueOutcome, InboxError>] {
-        // `asyncWrite` rather than `try await write`: a batch holds other requests' deliveries, so the
+        // A callback write rather than `try await write`: a batch holds other requests' deliveries, so the
         // leader's task being cancelled (its client went away) must not abort the commit.
         await withCheckedContinuation { continuation in
-            writer.asyncWrite(
-                { db in
-                    let insert = try db.cachedStatement(
-                        sql: """
-                            INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                            ON CONFLICT (source, delivery_id) DO NOTHING
-                            """
-                    )
-                    let existing = try db.cachedStatement(
-                        sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?"
-                    )
-                    return try deliveries.map { delivery -> EnqueueOutcome in
-                        try insert.execute(arguments: [
-                            delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
-                            delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
-                            Self.encodeHeaders(delivery.headers), Data(delivery.body),
-                        ])
-                        if db.changesCount > 0 { return .accepted(delivery.eventID) }
-                        let original = try String.fetchOne(
-                            existing,
-                            arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue]
-                        )
-                        return .duplicate(original.map(EventID.init(rawValue:)) ?? delivery.eventID)
+            writer.asyncWriteWithoutTransaction { db in
+                let result = Result { () throws -> [EnqueueOutcome] in
+                    // Set on every batch, so that an acknowledgement's durability never depends on the
+                    // run path having restored it (run-state writes use NORMAL; see `write(_:_:)`).
+                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                    var outcomes: [EnqueueOutcome] = []
+                    try db.inTransaction {
+                        outcomes = try Self.insert(deliveries, into: db)
+                        return .commit
                     }
-                },
-                completion: { _, result in
-                    switch result {
-                    case .success(let outcomes):
-                        continuation.resume(returning: outcomes.map { .success($0) })
-                    case .failure(let error):
-                        logger.error(
-                            "inbox commit failed",
-                            metadata: [
-                                "error.type": "\(type(of: error))", "copilot.inbox.batch": "\(deliveries.count)",
-                            ]
-                        )
-                        continuation.resume(returning: deliveries.map { _ in .failure(.unavailable) })
-                    }
+                    return outcomes
                 }
+                switch result {
+                case .success(let outcomes):
+                    continuation.resume(returning: outcomes.map { .success($0) })
+                case .failure(let error):
+                    logger.error(
+                        "inbox commit failed",
+                        metadata: ["error.type": "\(type(of: error))", "copilot.inbox.batch": "\(deliveries.count)"]
+                    )
+                    continuation.resume(returning: deliveries.map { _ in .failure(.unavailable) })
+                }
+            }
+        }
+    }
+
+    /// Inserts each new delivery; one already stored (earlier, or earlier in this batch) is a duplicate.
+    private static func insert(_ deliveries: [Delivery], into db: Database) throws -> [EnqueueOutcome] {
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source, delivery_id) DO NOTHING
+                """
+        )
+        let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
+        return try deliveries.map { delivery -> EnqueueOutcome in
+            try insert.execute(arguments: [
+                delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
+                delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
+                encodeHeaders(delivery.headers), Data(delivery.body),
+            ])
+            if db.changesCount > 0 { return .accepted(delivery.eventID) }
+            let original = try String.fetchOne(
+                existing,
+                arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue]
             )
+            return .duplicate(original.map(EventID.init(rawValue:)) ?? delivery.eventID)
         }
     }
 
