@@ -21,6 +21,13 @@ public struct Template: Sendable, Hashable {
     /// `if:` written without braces. Nil for blank text.
     let bareCondition: Result<Expression, ExpressionError>?
 
+    /// The named values the template uses (lower-cased), a bare condition's included.
+    public var referencedNames: Set<String> {
+        var names = expressions.reduce(into: Set<String>()) { $0.formUnion($1.referencedNames) }
+        if case .success(let expression)? = bareCondition { names.formUnion(expression.referencedNames) }
+        return names
+    }
+
     /// Throws the first ExpressionError with `offset` relative to the start of `text` (so a caller that
     /// knows where the YAML scalar starts can compute line:col of the error inside the `${{ }}`).
     /// An unclosed `${{` is a parse error.

@@ -4,6 +4,7 @@ extension PlaybookSet {
     public func match(_ event: Event, scope: MatchScope = .candidates) -> MatchResult {
         let candidates = index.candidates(source: event.source, type: event.type)
         var result = MatchResult()
+        var memo = MatchMemo(candidates: candidates.count)
         var eventValue: JSONValue?
         var next = 0
         for position in candidates {
@@ -15,7 +16,7 @@ extension PlaybookSet {
                 next = position + 1
             }
             let playbook = playbooks[position]
-            if let reason = Self.failure(of: playbook, for: event, eventValue: &eventValue) {
+            if let reason = failure(at: position, for: event, memo: &memo, eventValue: &eventValue) {
                 result.notMatched.append(.init(playbook: playbook.name, reason: reason))
             } else {
                 result.matched.append(playbook)
@@ -30,24 +31,29 @@ extension PlaybookSet {
         return result
     }
 
-    /// The first condition of a candidate (its source and type fit) that fails, or nil when it matches.
-    static func failure(of playbook: Playbook, for event: Event, eventValue: inout JSONValue?) -> String? {
-        guard let trigger = playbook.trigger(for: event.source) else {
-            return unmatchedBySourceOrType(playbook, event).reason
+    /// The first condition of a candidate that fails, or nil when it matches. The index has already
+    /// checked the candidate's source and type.
+    private func failure(
+        at position: Int,
+        for event: Event,
+        memo: inout MatchMemo,
+        eventValue: inout JSONValue?
+    ) -> String? {
+        for number in plan.triggerConditions[position][event.source] ?? [] {
+            if let reason = memo.failure(of: number, in: plan, for: event) { return reason }
         }
-        guard trigger.admits(type: event.type) else { return unmatchedBySourceOrType(playbook, event).reason }
-        for condition in trigger.conditions where !condition.holds(in: event.payload) {
-            return "on.\(trigger.source.rawValue).match.\(condition.path.text): \(condition.matcher) does not hold "
-                + "(found \(Self.summary(of: condition.path.values(in: event.payload))))"
+        guard let condition = playbooks[position].condition else { return nil }
+        func evaluate() -> String? {
+            if eventValue == nil { eventValue = event.contextValue }
+            let context = EvaluationContext(values: ["event": eventValue ?? .null, "playbook": plan.contexts[position]])
+            do {
+                return try condition.evaluateCondition(in: context) ? nil : "if: \(condition.text) is false"
+            } catch {
+                return "if: \(condition.text) failed: \(error.message)"
+            }
         }
-        guard let condition = playbook.condition else { return nil }
-        if eventValue == nil { eventValue = event.contextValue }
-        let context = EvaluationContext(values: ["event": eventValue ?? .null, "playbook": playbook.contextValue])
-        do {
-            return try condition.evaluateCondition(in: context) ? nil : "if: \(condition.text) is false"
-        } catch {
-            return "if: \(condition.text) failed: \(error.message)"
-        }
+        guard let shared = plan.sharedCondition[position] else { return evaluate() }
+        return memo.sharedOutcome(shared, evaluate: evaluate)
     }
 
     /// Why a playbook that is not a candidate does not match: its sources, or its types.

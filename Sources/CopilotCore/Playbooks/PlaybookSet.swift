@@ -6,6 +6,7 @@ public struct PlaybookSet: Sendable {
     /// Sorted by name.
     public let playbooks: [Playbook]
     let index: PlaybookIndex
+    let plan: MatchPlan
     private let positions: [PlaybookName: Int]
 
     /// An empty set.
@@ -19,6 +20,7 @@ public struct PlaybookSet: Sendable {
         let sorted = playbooks.sorted { ($0.name, $0.file) < ($1.name, $1.file) }
         self.playbooks = sorted
         self.index = PlaybookIndex(sorted)
+        self.plan = MatchPlan(sorted)
         var positions: [PlaybookName: Int] = [:]
         for (position, playbook) in sorted.enumerated() where positions[playbook.name] == nil {
             positions[playbook.name] = position
