@@ -40,7 +40,7 @@ public struct Event: Sendable, Hashable {
             "id": .string(id.rawValue),
             "source": .string(source.rawValue),
             "type": .string(type),
-            "received_at": .string(receivedAt.formatted(.iso8601)),
+            "received_at": .string(receivedAt.rfc3339UTC),
             "delivery_id": .string(deliveryID.rawValue),
             "subject": .string(subject),
             "payload": payload,

@@ -33,7 +33,27 @@ struct PlaybookIndex: Sendable {
         switch lists.count {
         case 0: return []
         case 1: return lists[0]
-        default: return Array(Set(lists.joined())).sorted()
+        default: return Self.union(lists)
+        }
+    }
+
+    /// The union of ascending lists, ascending and without repeats: a merge, with no hashing or sorting
+    /// on the per-event path.
+    static func union(_ lists: [[Int]]) -> [Int] {
+        var positions = Array(repeating: 0, count: lists.count)
+        var merged: [Int] = []
+        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
+        while true {
+            var smallest: Int?
+            for (list, position) in zip(lists, positions) where position < list.count {
+                smallest = min(smallest ?? list[position], list[position])
+            }
+            guard let next = smallest else { return merged }
+            merged.append(next)
+            for index in lists.indices
+            where positions[index] < lists[index].count && lists[index][positions[index]] == next {
+                positions[index] += 1
+            }
         }
     }
 }

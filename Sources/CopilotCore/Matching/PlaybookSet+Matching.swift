@@ -4,7 +4,7 @@ extension PlaybookSet {
     public func match(_ event: Event, scope: MatchScope = .candidates) -> MatchResult {
         let candidates = index.candidates(source: event.source, type: event.type)
         var result = MatchResult()
-        var memo = MatchMemo(candidates: candidates.count)
+        var memo = MatchMemo(plan)
         var eventValue: JSONValue?
         var next = 0
         for position in candidates {
@@ -15,11 +15,10 @@ extension PlaybookSet {
                 }
                 next = position + 1
             }
-            let playbook = playbooks[position]
-            if let reason = failure(at: position, for: event, memo: &memo, eventValue: &eventValue) {
-                result.notMatched.append(.init(playbook: playbook.name, reason: reason))
+            if let miss = failure(at: position, for: event, memo: &memo, eventValue: &eventValue) {
+                result.notMatched.append(miss)
             } else {
-                result.matched.append(playbook)
+                result.matched.append(playbooks[position])
             }
         }
         if scope == .all {
@@ -38,22 +37,51 @@ extension PlaybookSet {
         for event: Event,
         memo: inout MatchMemo,
         eventValue: inout JSONValue?
-    ) -> String? {
-        for number in plan.triggerConditions[position][event.source] ?? [] {
-            if let reason = memo.failure(of: number, in: plan, for: event) { return reason }
+    ) -> MatchResult.NotMatched? {
+        for number in plan.conditionNumbers(of: position, for: event.source)
+        where !memo.holds(number, in: plan, payload: event.payload) {
+            return MatchResult.NotMatched(
+                playbook: playbooks[position].name,
+                failed: plan.conditions[number],
+                source: event.source,
+                text: plan.failureTexts[number],
+                payload: event.payload
+            )
+        }
+        // A shared `if:` (one that reads only `event`) is decided once per event; only the first
+        // candidate carrying it evaluates it.
+        if let shared = plan.sharedCondition[position] {
+            guard
+                var miss = memo.sharedOutcome(
+                    shared,
+                    evaluate: {
+                        evaluate(plan.sharedConditions[shared], at: position, for: event, eventValue: &eventValue)
+                    }
+                )
+            else { return nil }
+            miss.playbook = playbooks[position].name  // the outcome names the playbook that computed it
+            return miss
         }
         guard let condition = playbooks[position].condition else { return nil }
-        func evaluate() -> String? {
-            if eventValue == nil { eventValue = event.contextValue }
-            let context = EvaluationContext(values: ["event": eventValue ?? .null, "playbook": plan.contexts[position]])
-            do {
-                return try condition.evaluateCondition(in: context) ? nil : "if: \(condition.text) is false"
-            } catch {
-                return "if: \(condition.text) failed: \(error.message)"
-            }
+        return evaluate(condition, at: position, for: event, eventValue: &eventValue)
+    }
+
+    /// The reason `if:` does not hold for playbook `position`, or nil when it does.
+    private func evaluate(
+        _ condition: Template,
+        at position: Int,
+        for event: Event,
+        eventValue: inout JSONValue?
+    ) -> MatchResult.NotMatched? {
+        if eventValue == nil { eventValue = event.contextValue }
+        let context = EvaluationContext(values: ["event": eventValue ?? .null, "playbook": plan.contexts[position]])
+        let name = playbooks[position].name
+        do {
+            return try condition.evaluateCondition(in: context)
+                ? nil : MatchResult.NotMatched(playbook: name, falseCondition: condition.text)
+        } catch {
+            return MatchResult.NotMatched(playbook: name, reason: "if: \(condition.text) failed: \(error.message)")
         }
-        guard let shared = plan.sharedCondition[position] else { return evaluate() }
-        return memo.sharedOutcome(shared, evaluate: evaluate)
     }
 
     /// Why a playbook that is not a candidate does not match: its sources, or its types.
