@@ -119,6 +119,17 @@ struct RemediationFlowTests {
         return try await request(port, .get, "/api/v1/runs/\(id)")
     }
 
+    /// The id of the run an event started, found through the events API (bounded wait; "" when none).
+    static func runID(_ port: Int, event eventID: String) async throws -> String {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let event = try await request(port, .get, "/api/v1/events/\(eventID)")
+            if let runID = event["match"]?["runs"]?.arrayValue?.first?.stringValue { return runID }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return ""
+    }
+
     @Test("a P0 payments incident waits for approval, rolls back, verifies with Test-Bench and resolves the incident")
     func incidentRollbackApproveVerifyResolve() async throws {
         try await Self.withFlow { port, testBench, incidents, deploy, _ in
@@ -132,13 +143,7 @@ struct RemediationFlowTests {
             let accepted = try await Self.request(port, .post, "/webhooks/incident", headers: headers, body: body)
             let eventID = try #require(accepted["event_id"]?.stringValue)
 
-            var runID = ""
-            let deadline = ContinuousClock.now + .seconds(30)
-            while runID.isEmpty, ContinuousClock.now < deadline {
-                let event = try await Self.request(port, .get, "/api/v1/events/\(eventID)")
-                runID = event["match"]?["runs"]?.arrayValue?.first?.stringValue ?? ""
-                if runID.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-            }
+            let runID = try await Self.runID(port, event: eventID)
             let waiting = try await Self.waitForRun(port, runID) { $0["status"] == "awaiting_approval" }
             #expect(waiting["status"] == "awaiting_approval")
             #expect(await deploy.journal.requests.isEmpty, "nothing runs before a person approves")
@@ -185,14 +190,7 @@ struct RemediationFlowTests {
                 try await Self.request(port, .post, "/webhooks/incident", headers: headers, body: body)["event_id"]?
                     .stringValue
             )
-            var runID = ""
-            for _ in 0..<600 where runID.isEmpty {
-                runID =
-                    try await Self.request(port, .get, "/api/v1/runs?event_id=\(eventID)")["runs"]?.arrayValue?.first?[
-                        "id"
-                    ]?.stringValue ?? ""
-                if runID.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
-            }
+            let runID = try await Self.runID(port, event: eventID)
             _ = try await Self.waitForRun(port, runID) { $0["status"] == "awaiting_approval" }
             _ = try await Self.request(
                 port,
@@ -227,13 +225,8 @@ struct RemediationFlowTests {
                 try await Self.request(port, .post, "/webhooks/github", headers: headers, body: body)["event_id"]?
                     .stringValue
             )
-            var run = JSONValue.null
-            for _ in 0..<600 {
-                run =
-                    try await Self.request(port, .get, "/api/v1/runs?event_id=\(eventID)")["runs"]?.arrayValue?.first
-                    ?? .null
-                if ["succeeded", "failed"].contains(run["status"]?.stringValue ?? "") { break }
-                try await Task.sleep(for: .milliseconds(50))
+            let run = try await Self.waitForRun(port, try await Self.runID(port, event: eventID)) {
+                ["succeeded", "failed"].contains($0["status"]?.stringValue ?? "")
             }
             #expect(run["status"] == "succeeded")
             #expect(await testBench.journal.requests("POST", "/tests/execute").first?.json?["test_suite"] == "unit")
