@@ -83,20 +83,7 @@ mkdir -p "$work/playbooks"  # empty: ingress only; nothing is matched in the req
 
 # --- helpers ---------------------------------------------------------------------------------------
 wait_quiet() {  # $1 max seconds: until no swift-frontend/swift-build/xctest for 20 s; prints the load
-    local limit=$1 quiet=0 waited=0
-    while ((waited < limit)); do
-        if ! pgrep -x swift-frontend >/dev/null && ! pgrep -x swift-build >/dev/null && ! pgrep -f "[.]xctest" >/dev/null; then
-            quiet=$((quiet + 1))
-            ((quiet >= 20)) && break
-        else
-            quiet=0
-        fi
-        sleep 1
-        waited=$((waited + 1))
-    done
-    local state="quiet"
-    ((quiet >= 20)) || state="NOT quiet after ${limit}s ($(pgrep -c swift-frontend || true) swift-frontend)"
-    echo "$state; $(uptime)"
+    bash "$repo/Benchmarks/quiet.sh" "$1"
 }
 
 rss_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
