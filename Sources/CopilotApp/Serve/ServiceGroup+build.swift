@@ -93,7 +93,13 @@ public func buildServiceGroup(
         lenient: environment.devSecrets != nil
     )
     for warning in secretWarnings {
-        logger.warning("\(warning.message)", metadata: ["copilot.config.position": "\(warning.file):\(warning.line)"])
+        logger.warning(
+            "secret left out in development mode",
+            metadata: [
+                "copilot.config.position": "\(warning.file):\(warning.line):\(warning.column)",
+                "copilot.config.problem": "\(warning.message)",
+            ]
+        )
     }
     let httpClient = HTTPClientService.makeClient()
     let worker = WorkerService(
