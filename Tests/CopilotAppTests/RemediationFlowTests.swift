@@ -130,18 +130,24 @@ struct RemediationFlowTests {
         return ""
     }
 
+    /// Posts the payments incident, signed as the Incident-Manager signs it; answers its event id.
+    static func postIncident(_ port: Int, webhookID: String) async throws -> String {
+        let body = try Corpus.bytes("incident/incident.detected.payments.json")
+        let headers = WebhookSigner.standardWebhooks(
+            secret: incidentSecret,
+            id: webhookID,
+            timestamp: Int(Date().timeIntervalSince1970),
+            body: body
+        )
+        let accepted = try await request(port, .post, "/webhooks/incident", headers: headers, body: body)
+        return try #require(accepted["event_id"]?.stringValue)
+    }
+
     @Test("a P0 payments incident waits for approval, rolls back, verifies with Test-Bench and resolves the incident")
     func incidentRollbackApproveVerifyResolve() async throws {
         try await Self.withFlow { port, testBench, incidents, deploy, _ in
             let body = try Corpus.bytes("incident/incident.detected.payments.json")
-            let headers = WebhookSigner.standardWebhooks(
-                secret: Self.incidentSecret,
-                id: "msg_flow_1",
-                timestamp: Int(Date().timeIntervalSince1970),
-                body: body
-            )
-            let accepted = try await Self.request(port, .post, "/webhooks/incident", headers: headers, body: body)
-            let eventID = try #require(accepted["event_id"]?.stringValue)
+            let eventID = try await Self.postIncident(port, webhookID: "msg_flow_1")
 
             let runID = try await Self.runID(port, event: eventID)
             let waiting = try await Self.waitForRun(port, runID) { $0["status"] == "awaiting_approval" }
@@ -180,16 +186,7 @@ struct RemediationFlowTests {
     func rejectedApprovalReports() async throws {
         try await Self.withFlow { port, testBench, incidents, deploy, _ in
             let body = try Corpus.bytes("incident/incident.detected.payments.json")
-            let headers = WebhookSigner.standardWebhooks(
-                secret: Self.incidentSecret,
-                id: "msg_flow_2",
-                timestamp: Int(Date().timeIntervalSince1970),
-                body: body
-            )
-            let eventID = try #require(
-                try await Self.request(port, .post, "/webhooks/incident", headers: headers, body: body)["event_id"]?
-                    .stringValue
-            )
+            let eventID = try await Self.postIncident(port, webhookID: "msg_flow_2")
             let runID = try await Self.runID(port, event: eventID)
             _ = try await Self.waitForRun(port, runID) { $0["status"] == "awaiting_approval" }
             _ = try await Self.request(
