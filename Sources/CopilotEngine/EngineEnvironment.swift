@@ -23,6 +23,8 @@ struct EngineEnvironment: Sendable {
     var logger: Logger
     /// Asks the worker loop for another pass at once (a slot freed, a cancel arrived).
     var wake: @Sendable () -> Void
+    /// Events just matched, for the runs they started.
+    var recentEvents: RecentEvents
 
     /// `now() + duration`.
     func date(after duration: Duration) -> Date {

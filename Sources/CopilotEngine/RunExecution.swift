@@ -9,7 +9,8 @@ import Foundation
 #endif
 
 /// One claimed run, driven by its state machine until it parks (approval, retry backoff), ends, or the
-/// worker stops. The protocol with the store: save `run` after every `next` or `apply`, before acting;
+/// worker stops. The protocol with the store: save `run` before every action and before the run leaves
+/// the worker (a step's result is saved with the decision that follows it);
 /// release the lease on `awaitApproval`, `retry` and `finish`; when a save answers `cancelRequested`,
 /// apply `.cancelled`; on `conflict`, drop the run.
 struct RunExecution {
@@ -39,19 +40,25 @@ struct RunExecution {
             await fail(claimed, reason: "playbook '\(claimed.run.playbook)' is not loaded", in: environment, logger)
             return
         }
-        let delivery: Delivery?
-        do {
-            delivery = try await environment.store.delivery(claimed.run.eventID)
-        } catch {
-            logger.warning(
-                "event of the run not readable; left for a later claim",
-                metadata: ["error.type": "\(error)"]
-            )
-            return
-        }
-        guard let delivery, let event = try? environment.decodeEvent(delivery) else {
-            await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
-            return
+        let event: Event
+        if let recent = environment.recentEvents.event(claimed.run.eventID) {
+            event = recent
+        } else {
+            let delivery: Delivery?
+            do {
+                delivery = try await environment.store.delivery(claimed.run.eventID)
+            } catch {
+                logger.warning(
+                    "event of the run not readable; left for a later claim",
+                    metadata: ["error.type": "\(error)"]
+                )
+                return
+            }
+            guard let delivery, let decoded = try? environment.decodeEvent(delivery) else {
+                await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
+                return
+            }
+            event = decoded
         }
         var execution = RunExecution(
             environment: environment,
@@ -76,9 +83,16 @@ struct RunExecution {
                 if saved == .cancelled { continue }
                 guard let finished = await perform(invocation) else { return }
                 guard apply(finished) else { return }
-                let stopping = Task.isShuttingDownGracefully
-                guard await save(release: stopping) != nil else { return }
-                if stopping {
+                // A step stopped by a cancel request: the machine learns of the request now, as a save
+                // would have told it, so it skips the rest rather than starting the next step.
+                if case .stepFinished(_, .cancelled, _, _, _) = finished, !machine.run.cancelRequested {
+                    guard apply(.cancelled(at: environment.now())) else { return }
+                    logger.info("run cancellation requested")
+                }
+                // The step's result is saved with whatever the machine decides next, before that acts:
+                // every case below saves first. Only a worker that stops saves it now, to hand it back.
+                if Task.isShuttingDownGracefully {
+                    guard await save(release: true) != nil else { return }
                     logger.info("worker stopping: run handed back after its step")
                     return
                 }

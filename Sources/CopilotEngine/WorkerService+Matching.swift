@@ -8,9 +8,10 @@ import Foundation
 #endif
 
 extension WorkerService {
-    /// Claims a batch of stored events and records each one's match result with the runs it starts.
-    /// Answers how many events were claimed. Only `unavailable` ends the batch; an event the store no
-    /// longer knows is skipped.
+    /// Claims a batch of stored events, matches each, and records the batch's results with the runs they
+    /// start in one store call. Answers how many events were claimed. Only `unavailable` ends the pass; a
+    /// batch refused otherwise (a run id already taken) is logged and left to its lease, to be matched
+    /// again.
     func matchPendingEvents() async throws(RunStoreError) -> Int {
         let configuration = environment.configuration
         let deliveries = try await environment.store.claimEvents(
@@ -19,27 +20,36 @@ extension WorkerService {
             lease: configuration.leaseDuration,
             now: environment.now()
         )
+        guard !deliveries.isEmpty else { return 0 }
+        var records: [MatchRecord] = []
+        records.reserveCapacity(deliveries.count)
         for delivery in deliveries {
             if Task.isCancelled { break }
             var logger = environment.logger
             logger[metadataKey: "copilot.event.id"] = .string(delivery.eventID.rawValue)
-            let record = matchRecord(for: delivery, logger: logger)
-            do {
-                let stored = try await environment.store.recordMatch(record)
-                logger.debug(
+            records.append(matchRecord(for: delivery, logger: logger))
+        }
+        do {
+            let stored = try await environment.store.recordMatches(records)
+            for (record, state) in zip(records, stored) {
+                environment.logger.debug(
                     "event matched",
                     metadata: [
-                        "copilot.event.source": .string(delivery.source.rawValue),
-                        "copilot.event.type": .string(delivery.type),
-                        "copilot.match.state": .string(stored.matchState.rawValue),
-                        "copilot.match.runs": .stringConvertible(stored.runs.count),
+                        "copilot.event.id": .string(record.eventID.rawValue),
+                        "copilot.match.state": .string(state?.rawValue ?? "unknown"),
+                        "copilot.match.runs": .stringConvertible(record.runs.count),
                     ]
                 )
-            } catch .unavailable {
-                throw .unavailable
-            } catch {
-                logger.warning("match result not recorded", metadata: ["error.type": .string("\(error)")])
             }
+        } catch .unavailable {
+            throw .unavailable
+        } catch {
+            environment.logger.warning(
+                "match results not recorded",
+                metadata: [
+                    "error.type": .string("\(error)"), "copilot.events.count": .stringConvertible(records.count),
+                ]
+            )
         }
         return deliveries.count
     }
@@ -78,6 +88,7 @@ extension WorkerService {
                 )
             }
         }
+        if !runs.isEmpty { environment.recentEvents.insert(event) }
         return MatchRecord(eventID: event.id, at: at, runs: runs, notMatched: notMatched)
     }
 

@@ -67,7 +67,8 @@ public final class WorkerService: Service, Sendable {
             authorizer: authorizer,
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
-            wake: { signal.yield() }
+            wake: { signal.yield() },
+            recentEvents: RecentEvents(capacity: 2 * configuration.eventBatchSize)
         )
     }
 
@@ -136,27 +137,26 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
-    /// Claims runs while a slot is free and starts each in a child task; answers how many it started.
+    /// Claims as many runs as there are free slots, in one store call, and starts each in a child task;
+    /// answers how many it started.
     private func startRuns(in group: inout ThrowingDiscardingTaskGroup<any Error>) async throws(RunStoreError) -> Int {
         let configuration = environment.configuration
-        var started = 0
-        while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            guard executing.withLock({ $0 }) < configuration.concurrency else { return started }
-            guard
-                let claimed = try await environment.store.claimRun(
-                    owner: configuration.nodeID,
-                    lease: configuration.leaseDuration,
-                    now: environment.now()
-                )
-            else { return started }
-            started += 1
+        let free = configuration.concurrency - executing.withLock { $0 }
+        guard free > 0, !Task.isCancelled, !Task.isShuttingDownGracefully else { return 0 }
+        let claimed = try await environment.store.claimRuns(
+            owner: configuration.nodeID,
+            limit: free,
+            lease: configuration.leaseDuration,
+            now: environment.now()
+        )
+        for run in claimed {
             let count = executing.withLock { count in
                 count += 1
                 return count
             }
             environment.metrics.executing(count)
             group.addTask {
-                await RunExecution.execute(claimed, in: self.environment)
+                await RunExecution.execute(run, in: self.environment)
                 let count = self.executing.withLock { count in
                     count -= 1
                     return count
@@ -165,7 +165,7 @@ public final class WorkerService: Service, Sendable {
                 self.signal.yield()
             }
         }
-        return started
+        return claimed.count
     }
 
     /// The pause after `failures` store failures in a row: the poll interval, doubling, capped.

@@ -11,8 +11,7 @@ extension SQLiteStore: EventInbox {
     public func delivery(_ id: EventID) async throws(InboxError) -> Delivery? {
         do {
             return try await writer.read { db in
-                try Row.fetchOne(db, sql: "SELECT * FROM events WHERE id = ?", arguments: [id.rawValue])
-                    .flatMap(Self.delivery(from:))
+                try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").flatMap(Self.delivery(from:))
             }
         } catch {
             logger.warning("inbox read failed", metadata: ["error.type": "\(type(of: error))"])
@@ -43,7 +42,7 @@ extension SQLiteStore: EventInbox {
                 let result = Result { () throws -> [EnqueueOutcome] in
                     // Set on every batch, so that an acknowledgement's durability never depends on the
                     // run path having restored it (run-state writes use NORMAL; see `write(_:_:)`).
-                    try db.execute(sql: "PRAGMA synchronous = FULL")
+                    try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
                     var outcomes: [EnqueueOutcome] = []
                     try db.inTransaction {
                         outcomes = try Self.insert(deliveries, into: db)
@@ -69,19 +68,23 @@ extension SQLiteStore: EventInbox {
     private static func insert(_ deliveries: [Delivery], into db: Database) throws -> [EnqueueOutcome] {
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (source, delivery_id) DO NOTHING
                 """
         )
+        let insertBody = try db.cachedStatement(sql: "INSERT INTO event_bodies (event_seq, body) VALUES (?, ?)")
         let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
         return try deliveries.map { delivery -> EnqueueOutcome in
             try insert.execute(arguments: [
                 delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
                 delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
-                encodeHeaders(delivery.headers), Data(delivery.body),
+                encodeHeaders(delivery.headers),
             ])
-            if db.changesCount > 0 { return .accepted(delivery.eventID) }
+            if db.changesCount > 0 {
+                try insertBody.execute(arguments: [db.lastInsertedRowID, Data(delivery.body)])
+                return .accepted(delivery.eventID)
+            }
             let original = try String.fetchOne(
                 existing,
                 arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue]
@@ -94,6 +97,7 @@ extension SQLiteStore: EventInbox {
         JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
     }
 
+    /// The delivery of a row of `eventWithBody`.
     static func delivery(from row: Row) -> Delivery? {
         guard
             let source = EventSource(rawValue: row["source"]),

@@ -13,64 +13,63 @@ extension SQLiteStore: RunStore {
         let until = now.addingTimeInterval(Self.seconds(lease))
         let nowSeconds = now.timeIntervalSince1970
         return try await write("claim events") { db in
-            let rows = try SQLRequest<Row>(
+            let rows = try db.rows(
                 """
-                SELECT * FROM events
-                WHERE match_state = 'pending' AND (match_lease_owner IS NULL OR match_lease_until <= \(nowSeconds))
-                ORDER BY seq LIMIT \(max(limit, 0))
+                \(Self.eventWithBody)
+                WHERE e.match_state = 'pending' AND (e.match_lease_owner IS NULL OR e.match_lease_until <= \(nowSeconds))
+                ORDER BY e.seq LIMIT \(max(limit, 0))
                 """
-            ).fetchAll(db)
+            )
             for row in rows {
-                try db.execute(
-                    literal: """
-                        UPDATE events SET match_lease_owner = \(owner), match_lease_until = \(until.timeIntervalSince1970)
-                        WHERE seq = \(row["seq"] as Int64)
-                        """
+                try db.run(
+                    """
+                    UPDATE events SET match_lease_owner = \(owner), match_lease_until = \(until.timeIntervalSince1970)
+                    WHERE seq = \(row["seq"] as Int64)
+                    """
                 )
             }
             return rows.compactMap(Self.delivery(from:))
         }
     }
 
-    public func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord {
-        try await write("record match") { db in
-            guard
-                let event = try SQLRequest<Row>("SELECT * FROM events WHERE id = \(record.eventID.rawValue)").fetchOne(
-                    db
-                )
-            else { throw RunStoreError.notFound }
-            guard event["match_state"] as String == EventRecord.MatchState.pending.rawValue else {
-                return try Self.eventRecord(event, in: db)
-            }
-            var reasons = record.notMatched
-            var created = 0
-            for newRun in record.runs {
-                if let cooldown = newRun.cooldownSeconds, cooldown > 0,
-                    let last = try Self.lastCreated(newRun.run.playbook, newRun.run.concurrencyKey, in: db),
-                    record.at.timeIntervalSince1970 - last < Double(cooldown)
-                {
-                    reasons.append(.init(playbook: newRun.run.playbook, reason: MatchRecord.cooldownReason))
-                    continue
-                }
-                try Self.insert(newRun.run, in: db)
-                created += 1
-            }
-            let state: EventRecord.MatchState = created > 0 ? .matched : .unmatched
-            try db.execute(
-                literal: """
-                    UPDATE events SET match_state = \(state.rawValue), match_reasons = \(Self.encode(reasons)),
-                        match_lease_owner = NULL, match_lease_until = NULL
-                    WHERE id = \(record.eventID.rawValue)
-                    """
-            )
-            return try Self.eventRecord(event, state: state, reasons: reasons, in: db)
+    public func recordMatches(_ records: [MatchRecord]) async throws(RunStoreError) -> [EventRecord.MatchState?] {
+        try await write("record matches") { db in try records.map { try Self.recordMatch($0, in: db) } }
+    }
+
+    /// One record of `recordMatches`, inside its transaction; nil for an unknown event.
+    static func recordMatch(_ record: MatchRecord, in db: Database) throws -> EventRecord.MatchState? {
+        guard let event = try db.row("SELECT match_state FROM events WHERE id = \(record.eventID.rawValue)") else {
+            return nil
         }
+        let stored = EventRecord.MatchState(rawValue: event["match_state"]) ?? .pending
+        guard stored == .pending else { return stored }
+        var reasons = record.notMatched
+        var created = 0
+        for newRun in record.runs {
+            if let cooldown = newRun.cooldownSeconds, cooldown > 0,
+                let last = try lastCreated(newRun.run.playbook, newRun.run.concurrencyKey, in: db),
+                record.at.timeIntervalSince1970 - last < Double(cooldown)
+            {
+                reasons.append(.init(playbook: newRun.run.playbook, reason: MatchRecord.cooldownReason))
+                continue
+            }
+            try insert(newRun.run, in: db)
+            created += 1
+        }
+        let state: EventRecord.MatchState = created > 0 ? .matched : .unmatched
+        try db.run(
+            """
+            UPDATE events SET match_state = \(state.rawValue), match_reasons = \(encode(reasons)),
+                match_lease_owner = NULL, match_lease_until = NULL
+            WHERE id = \(record.eventID.rawValue)
+            """
+        )
+        return state
     }
 
     public func event(_ id: EventID) async throws(RunStoreError) -> EventRecord? {
         try await read("read event") { db in
-            try SQLRequest<Row>("SELECT * FROM events WHERE id = \(id.rawValue)").fetchOne(db)
-                .map { try Self.eventRecord($0, in: db) }
+            try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").map { try Self.eventRecord($0, in: db) }
         }
     }
 
@@ -84,26 +83,22 @@ extension SQLiteStore: RunStore {
     }
 
     static func lastCreated(_ playbook: PlaybookName, _ key: String?, in db: Database) throws -> Double? {
-        try SQLRequest<Double>(
-            "SELECT MAX(created_at) FROM runs WHERE playbook = \(playbook.rawValue) AND concurrency_key IS \(key)"
-        ).fetchOne(db)
+        try Double.fetchOne(
+            db.cachedStatement(
+                literal:
+                    "SELECT MAX(created_at) FROM runs WHERE playbook = \(playbook.rawValue) AND concurrency_key IS \(key)"
+            )
+        )
     }
 
-    static func eventRecord(
-        _ row: Row,
-        state: EventRecord.MatchState? = nil,
-        reasons: [MatchResult.NotMatched]? = nil,
-        in db: Database
-    ) throws -> EventRecord {
+    /// The record of a row of `eventWithBody`.
+    static func eventRecord(_ row: Row, in db: Database) throws -> EventRecord {
         guard let delivery = delivery(from: row) else { throw RunStoreError.unavailable }
-        let runRows = try SQLRequest<Row>(
-            "SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq"
-        )
-        .fetchAll(db)
+        let runRows = try db.rows("SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq")
         return EventRecord(
             delivery: delivery,
-            matchState: state ?? EventRecord.MatchState(rawValue: row["match_state"]) ?? .pending,
-            reasons: reasons ?? decodeReasons(row["match_reasons"]),
+            matchState: EventRecord.MatchState(rawValue: row["match_state"]) ?? .pending,
+            reasons: decodeReasons(row["match_reasons"]),
             runs: try runs(from: runRows, in: db)
         )
     }
@@ -145,7 +140,7 @@ extension SQLiteStore: RunStore {
     ) async throws(RunStoreError) -> T {
         do {
             return try await writer.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
                 let result: Result<T, any Error>
                 do {
                     var value: T?
@@ -158,7 +153,7 @@ extension SQLiteStore: RunStore {
                 } catch {
                     result = .failure(error)
                 }
-                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
                 return try result.get()
             }
         } catch let error as RunStoreError {

@@ -25,6 +25,26 @@ extension SQLiteStore {
             )
         }
         migrator.registerMigration("v2-runs", migrate: Self.createRunTables)
+        migrator.registerMigration("v3-event-bodies", migrate: Self.moveBodies)
         return migrator
     }
+
+    /// "v3-event-bodies": raw bodies move to their own table. SQLite rewrites a whole row, overflow pages
+    /// included, on any update, so each change of an event's match state or lease wrote its body (tens
+    /// of kilobytes) again; bodies are written once and never updated.
+    static func moveBodies(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE event_bodies (
+                    event_seq INTEGER PRIMARY KEY REFERENCES events (seq) ON DELETE CASCADE,
+                    body BLOB NOT NULL
+                );
+                INSERT INTO event_bodies (event_seq, body) SELECT seq, body FROM events;
+                ALTER TABLE events DROP COLUMN body;
+                """
+        )
+    }
+
+    /// The columns and join that read an event with its body, for `delivery(from:)`.
+    static let eventWithBody: SQL = "SELECT e.*, b.body FROM events e JOIN event_bodies b ON b.event_seq = e.seq"
 }

@@ -8,11 +8,10 @@ extension SQLiteStore {
     static func runs(from rows: [Row], in db: Database) throws -> [Run] {
         let ids = rows.map { $0["id"] as String }
         guard !ids.isEmpty else { return [] }
-        let stepRows = try SQLRequest<Row>("SELECT * FROM run_steps WHERE run_id IN \(ids) ORDER BY run_id, position")
-            .fetchAll(db)
-        let attemptRows = try SQLRequest<Row>(
+        let stepRows = try db.rows("SELECT * FROM run_steps WHERE run_id IN \(ids) ORDER BY run_id, position")
+        let attemptRows = try db.rows(
             "SELECT * FROM step_attempts WHERE run_id IN \(ids) ORDER BY run_id, step_id, number"
-        ).fetchAll(db)
+        )
         var attempts: [String: [StepAttempt]] = [:]
         for row in attemptRows {
             let key = "\(row["run_id"] as String)\u{0}\(row["step_id"] as String)"
@@ -85,66 +84,66 @@ extension SQLiteStore {
 
     /// Inserts a new run with its steps.
     static func insert(_ run: Run, in db: Database) throws {
-        try db.execute(
-            literal: """
-                INSERT INTO runs (id, event_id, playbook, status, planner, created_at, updated_at, started_at,
-                    concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at)
-                VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.status.rawValue),
-                    \(run.planner), \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
-                    \(run.startedAt?.timeIntervalSince1970), \(run.concurrencyKey), \(run.concurrencyLimit),
-                    \(run.traceparent), \(run.failedStep?.rawValue), \(run.cancelRequested),
-                    \(run.wakeAt?.timeIntervalSince1970))
-                """
+        try db.run(
+            """
+            INSERT INTO runs (id, event_id, playbook, status, planner, created_at, updated_at, started_at,
+                concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at)
+            VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.status.rawValue),
+                \(run.planner), \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
+                \(run.startedAt?.timeIntervalSince1970), \(run.concurrencyKey), \(run.concurrencyLimit),
+                \(run.traceparent), \(run.failedStep?.rawValue), \(run.cancelRequested),
+                \(run.wakeAt?.timeIntervalSince1970))
+            """
         )
         try writeSteps(of: run, in: db)
     }
 
     /// Overwrites a stored run's mutable columns, steps and attempts. `cancel_requested` stays set.
     static func update(_ run: Run, releasing: Bool, in db: Database) throws {
-        try db.execute(
-            literal: """
-                UPDATE runs SET status = \(run.status.rawValue), planner = \(run.planner),
-                    updated_at = \(run.updatedAt.timeIntervalSince1970),
-                    started_at = \(run.startedAt?.timeIntervalSince1970), failed_step = \(run.failedStep?.rawValue),
-                    cancel_requested = MAX(cancel_requested, \(run.cancelRequested)),
-                    wake_at = \(run.wakeAt?.timeIntervalSince1970),
-                    lease_owner = CASE WHEN \(releasing) THEN NULL ELSE lease_owner END,
-                    lease_until = CASE WHEN \(releasing) THEN NULL ELSE lease_until END
-                WHERE id = \(run.id.rawValue)
-                """
+        try db.run(
+            """
+            UPDATE runs SET status = \(run.status.rawValue), planner = \(run.planner),
+                updated_at = \(run.updatedAt.timeIntervalSince1970),
+                started_at = \(run.startedAt?.timeIntervalSince1970), failed_step = \(run.failedStep?.rawValue),
+                cancel_requested = MAX(cancel_requested, \(run.cancelRequested)),
+                wake_at = \(run.wakeAt?.timeIntervalSince1970),
+                lease_owner = CASE WHEN \(releasing) THEN NULL ELSE lease_owner END,
+                lease_until = CASE WHEN \(releasing) THEN NULL ELSE lease_until END
+            WHERE id = \(run.id.rawValue)
+            """
         )
         try writeSteps(of: run, in: db)
     }
 
     static func writeSteps(of run: Run, in db: Database) throws {
         for (position, step) in run.steps.enumerated() {
-            try db.execute(
-                literal: """
-                    INSERT INTO run_steps (run_id, position, id, uses, outcome, outputs, error, started_at,
-                        finished_at, approval_requested_at, approval_decision, approval_by, approval_comment, approval_at)
-                    VALUES (\(run.id.rawValue), \(position), \(step.id.rawValue), \(step.uses.rawValue),
-                        \(step.outcome?.rawValue), \(step.outputs.map { JSONValue.object($0).jsonText }), \(step.error),
-                        \(step.startedAt?.timeIntervalSince1970), \(step.finishedAt?.timeIntervalSince1970),
-                        \(step.approvalRequestedAt?.timeIntervalSince1970), \(step.approval?.decision.rawValue),
-                        \(step.approval?.by), \(step.approval?.comment), \(step.approval?.at.timeIntervalSince1970))
-                    ON CONFLICT (run_id, id) DO UPDATE SET position = excluded.position, uses = excluded.uses,
-                        outcome = excluded.outcome, outputs = excluded.outputs, error = excluded.error,
-                        started_at = excluded.started_at, finished_at = excluded.finished_at,
-                        approval_requested_at = excluded.approval_requested_at,
-                        approval_decision = excluded.approval_decision, approval_by = excluded.approval_by,
-                        approval_comment = excluded.approval_comment, approval_at = excluded.approval_at
-                    """
+            try db.run(
+                """
+                INSERT INTO run_steps (run_id, position, id, uses, outcome, outputs, error, started_at,
+                    finished_at, approval_requested_at, approval_decision, approval_by, approval_comment, approval_at)
+                VALUES (\(run.id.rawValue), \(position), \(step.id.rawValue), \(step.uses.rawValue),
+                    \(step.outcome?.rawValue), \(step.outputs.map { JSONValue.object($0).jsonText }), \(step.error),
+                    \(step.startedAt?.timeIntervalSince1970), \(step.finishedAt?.timeIntervalSince1970),
+                    \(step.approvalRequestedAt?.timeIntervalSince1970), \(step.approval?.decision.rawValue),
+                    \(step.approval?.by), \(step.approval?.comment), \(step.approval?.at.timeIntervalSince1970))
+                ON CONFLICT (run_id, id) DO UPDATE SET position = excluded.position, uses = excluded.uses,
+                    outcome = excluded.outcome, outputs = excluded.outputs, error = excluded.error,
+                    started_at = excluded.started_at, finished_at = excluded.finished_at,
+                    approval_requested_at = excluded.approval_requested_at,
+                    approval_decision = excluded.approval_decision, approval_by = excluded.approval_by,
+                    approval_comment = excluded.approval_comment, approval_at = excluded.approval_at
+                """
             )
             for attempt in step.history {
-                try db.execute(
-                    literal: """
-                        INSERT INTO step_attempts (run_id, step_id, number, started_at, finished_at, outcome, error)
-                        VALUES (\(run.id.rawValue), \(step.id.rawValue), \(attempt.number),
-                            \(attempt.startedAt.timeIntervalSince1970), \(attempt.finishedAt?.timeIntervalSince1970),
-                            \(attempt.outcome?.rawValue), \(attempt.error))
-                        ON CONFLICT (run_id, step_id, number) DO UPDATE SET started_at = excluded.started_at,
-                            finished_at = excluded.finished_at, outcome = excluded.outcome, error = excluded.error
-                        """
+                try db.run(
+                    """
+                    INSERT INTO step_attempts (run_id, step_id, number, started_at, finished_at, outcome, error)
+                    VALUES (\(run.id.rawValue), \(step.id.rawValue), \(attempt.number),
+                        \(attempt.startedAt.timeIntervalSince1970), \(attempt.finishedAt?.timeIntervalSince1970),
+                        \(attempt.outcome?.rawValue), \(attempt.error))
+                    ON CONFLICT (run_id, step_id, number) DO UPDATE SET started_at = excluded.started_at,
+                        finished_at = excluded.finished_at, outcome = excluded.outcome, error = excluded.error
+                    """
                 )
             }
         }

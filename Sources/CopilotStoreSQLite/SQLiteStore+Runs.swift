@@ -3,53 +3,61 @@ public import Foundation
 import GRDB
 
 extension SQLiteStore {
-    public func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun? {
+    public func claimRuns(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date
+    ) async throws(RunStoreError) -> [ClaimedRun] {
         let nowSeconds = now.timeIntervalSince1970
         let until = now.addingTimeInterval(Self.seconds(lease))
         let pending = RunStatus.pending.rawValue
         let active = [RunStatus.planning.rawValue, RunStatus.running.rawValue]
         let holding = RunStatus.allCases.filter(\.holdsConcurrencySlot).map(\.rawValue)
-        let final = RunStatus.allCases.filter(\.isFinal).map(\.rawValue)
+        let unfinished = RunStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
         let awaiting = RunStatus.awaitingApproval.rawValue
-        return try await write("claim run") { db in
-            let candidate = try SQLRequest<Row>(
-                """
-                SELECT * FROM runs r
-                WHERE r.status NOT IN \(final)
-                  AND (r.lease_owner IS NULL OR r.lease_until <= \(nowSeconds))
-                  AND (r.cancel_requested = 1
-                    OR (r.status = \(pending) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds))
-                      AND (r.concurrency_key IS NULL OR r.concurrency_limit IS NULL
-                        OR (SELECT COUNT(*) FROM runs o WHERE o.playbook = r.playbook
-                              AND o.concurrency_key = r.concurrency_key AND o.status IN \(holding))
-                          < r.concurrency_limit))
-                    OR (r.status IN \(active) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds)))
-                    OR (r.status = \(awaiting) AND r.wake_at <= \(nowSeconds)))
-                ORDER BY r.seq LIMIT 1
-                """
-            ).fetchOne(db)
-            guard let candidate else { return nil }
-            let id: String = candidate["id"]
-            try db.execute(
-                literal: """
+        // One candidate at a time, in one transaction: each claim makes its run `planning`, which the
+        // next candidate's concurrency count then sees. `INDEXED BY`: left to itself SQLite walks every
+        // run ever made in `seq` order to find the oldest unfinished one, and ended runs pile up.
+        let candidate: SQL = """
+            SELECT * FROM runs r INDEXED BY runs_by_status
+            WHERE r.status IN \(unfinished)
+              AND (r.lease_owner IS NULL OR r.lease_until <= \(nowSeconds))
+              AND (r.cancel_requested = 1
+                OR (r.status = \(pending) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds))
+                  AND (r.concurrency_key IS NULL OR r.concurrency_limit IS NULL
+                    OR (SELECT COUNT(*) FROM runs o WHERE o.playbook = r.playbook
+                          AND o.concurrency_key = r.concurrency_key AND o.status IN \(holding))
+                      < r.concurrency_limit))
+                OR (r.status IN \(active) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds)))
+                OR (r.status = \(awaiting) AND r.wake_at <= \(nowSeconds)))
+            ORDER BY r.seq LIMIT 1
+            """
+        return try await write("claim runs") { db in
+            var claimed: [ClaimedRun] = []
+            while claimed.count < limit, let row = try db.row(candidate) {
+                let id: String = row["id"]
+                try db.run(
+                    """
                     UPDATE runs SET lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970),
                         status = CASE WHEN status = \(pending) THEN \(RunStatus.planning.rawValue) ELSE status END,
                         started_at = COALESCE(started_at, \(nowSeconds)),
                         updated_at = CASE WHEN status = \(pending) THEN \(nowSeconds) ELSE updated_at END
                     WHERE id = \(id)
                     """
-            )
-            guard let run = try Self.loadRun(id, in: db) else { return nil }
-            return ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until))
+                )
+                guard let run = try Self.loadRun(id, in: db) else { break }
+                claimed.append(ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until)))
+            }
+            return claimed
         }
     }
 
     public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
         try await write("renew lease") { db in
             try Self.checkLease(lease, in: db)
-            try db.execute(
-                literal:
-                    "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
+            try db.run(
+                "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
             )
             return RunLease(runID: lease.runID, owner: lease.owner, expiresAt: until)
         }
@@ -58,16 +66,19 @@ extension SQLiteStore {
     public func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run {
         try await write("save run") { db in
             guard lease.runID == run.id else { throw RunStoreError.conflict }
-            try Self.checkLease(lease, in: db)
+            let cancelRequested = try Self.checkLease(lease, in: db)
             try Self.update(run, releasing: release, in: db)
-            guard let saved = try Self.loadRun(run.id.rawValue, in: db) else { throw RunStoreError.notFound }
+            // The stored run is the one given, but for a cancel that arrived meanwhile (`update` keeps the
+            // flag): no need to read back what was just written.
+            var saved = run
+            saved.cancelRequested = run.cancelRequested || cancelRequested
             return saved
         }
     }
 
     public func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run {
         try await write("decide approval") { db in
-            guard let row = try SQLRequest<Row>("SELECT * FROM runs WHERE id = \(id.rawValue)").fetchOne(db),
+            guard let row = try db.row("SELECT * FROM runs WHERE id = \(id.rawValue)"),
                 var run = try Self.runs(from: [row], in: db).first
             else { throw RunStoreError.notFound }
             if let until: Double = row["lease_until"], row["lease_owner"] as String? != nil,
@@ -112,7 +123,7 @@ extension SQLiteStore {
             if let playbook = query.playbook { sql.append(literal: " AND playbook = \(playbook.rawValue)") }
             if let eventID = query.eventID { sql.append(literal: " AND event_id = \(eventID.rawValue)") }
             sql.append(literal: " ORDER BY seq DESC LIMIT \(limit + 1)")
-            let rows = try SQLRequest<Row>(literal: sql).fetchAll(db)
+            let rows = try db.rows(sql)
             let page = Array(rows.prefix(limit))
             let next = rows.count > limit ? page.last.map { RunCursor(sequence: $0["seq"]).text } : nil
             return RunPage(runs: try Self.runs(from: page, in: db), nextCursor: next)
@@ -120,19 +131,23 @@ extension SQLiteStore {
     }
 
     static func loadRun(_ id: String, in db: Database) throws -> Run? {
-        guard let row = try SQLRequest<Row>("SELECT * FROM runs WHERE id = \(id)").fetchOne(db) else { return nil }
+        guard let row = try db.row("SELECT * FROM runs WHERE id = \(id)") else { return nil }
         return try runs(from: [row], in: db).first
     }
 
     /// Throws `notFound` for an unknown run, `conflict` when `lease` is not the stored one or the run ended.
-    static func checkLease(_ lease: RunLease, in db: Database) throws {
+    /// Answers whether the stored run has a cancel requested.
+    @discardableResult
+    static func checkLease(_ lease: RunLease, in db: Database) throws -> Bool {
         guard
-            let row = try SQLRequest<Row>("SELECT status, lease_owner FROM runs WHERE id = \(lease.runID.rawValue)")
-                .fetchOne(db)
+            let row = try db.row(
+                "SELECT status, lease_owner, cancel_requested FROM runs WHERE id = \(lease.runID.rawValue)"
+            )
         else { throw RunStoreError.notFound }
         let status = RunStatus(rawValue: row["status"])
         guard row["lease_owner"] as String? == lease.owner, let status, !status.isFinal else {
             throw RunStoreError.conflict
         }
+        return row["cancel_requested"]
     }
 }

@@ -2,8 +2,16 @@ public import CopilotCore
 public import Foundation
 
 extension MemoryRunStore {
-    public func claimRun(owner: String, lease: Duration, now: Date) throws(RunStoreError) -> ClaimedRun? {
+    public func claimRuns(owner: String, limit: Int, lease: Duration, now: Date) throws(RunStoreError) -> [ClaimedRun] {
         try checkAvailable()
+        var claimed: [ClaimedRun] = []
+        while claimed.count < limit, let run = claimOne(owner: owner, lease: lease, now: now) {
+            claimed.append(run)
+        }
+        return claimed
+    }
+
+    private func claimOne(owner: String, lease: Duration, now: Date) -> ClaimedRun? {
         guard
             let candidate = runsByID.values.filter({ isClaimable($0, at: now) }).min(by: { $0.sequence < $1.sequence })
         else { return nil }

@@ -78,11 +78,17 @@ public actor MemoryRunStore: RunStore {
         return claimable.map(\.delivery)
     }
 
-    public func recordMatch(_ record: MatchRecord) throws(RunStoreError) -> EventRecord {
+    public func recordMatches(_ records: [MatchRecord]) throws(RunStoreError) -> [EventRecord.MatchState?] {
         try checkAvailable()
-        guard var event = events[record.eventID] else { throw .notFound }
+        if records.contains(where: { record in record.runs.contains(where: { runsByID[$0.run.id] != nil }) }) {
+            throw .conflict
+        }
+        return records.map { storeMatch($0)?.matchState }
+    }
+
+    private func storeMatch(_ record: MatchRecord) -> EventRecord? {
+        guard var event = events[record.eventID] else { return nil }
         guard event.state == .pending else { return self.record(event) }
-        if record.runs.contains(where: { runsByID[$0.run.id] != nil }) { throw .conflict }
         var reasons = record.notMatched
         var created = 0
         for newRun in record.runs {

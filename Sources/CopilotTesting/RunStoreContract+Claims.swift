@@ -63,6 +63,21 @@ extension RunStoreContract {
                 try await store.save(done, lease: first.lease, release: true)
             }
         },
+        check("one claim of several runs counts its own claims against a concurrency limit") { store in
+            try await seed(store, event: "a", runs: [newRun("run-1", event: "a", key: "payments", limit: 1)])
+            try await seed(store, event: "b", runs: [newRun("run-2", event: "b", key: "payments", limit: 1, at: 1)])
+            try await seed(store, event: "c", runs: [newRun("run-3", event: "c", key: "search", limit: 1, at: 2)])
+            try await seed(store, event: "d", runs: [newRun("run-4", event: "d", at: 3)])
+            let claimed = try await store.claimRuns(owner: "w", limit: 3, lease: .seconds(60), now: at(5))
+            try require(
+                claimed.map(\.run.id.rawValue) == ["run-1", "run-3", "run-4"],
+                "oldest first, the limit respected, the key's second run left waiting"
+            )
+            try require(claimed.allSatisfy { $0.run.status == .planning && $0.lease.owner == "w" }, "each is leased")
+            let rest = try await store.claimRuns(owner: "w2", limit: 10, lease: .seconds(60), now: at(5))
+            try require(rest.isEmpty, "nothing else is claimable")
+            try require(try await store.run(RunID(rawValue: "run-2"))?.status == .pending, "waiting, not dropped")
+        },
         check("a finished run frees its slot; a waiting run resumes at wakeAt") { store in
             try await seed(store, event: "a", runs: [newRun("run-1", event: "a", key: "payments", limit: 1)])
             try await seed(store, event: "b", runs: [newRun("run-2", event: "b", key: "payments", limit: 1, at: 1)])

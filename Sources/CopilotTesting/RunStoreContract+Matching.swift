@@ -54,6 +54,39 @@ extension RunStoreContract {
             let pending = try await store.event(EventID(rawValue: "evt-c"))
             try require(pending?.matchState == .pending, "an event not matched yet is pending")
         },
+        check("a batch of records is stored in order; an unknown event answers nil, the others are stored") {
+            store in
+            _ = try await store.enqueue(delivery("a"))
+            _ = try await store.enqueue(delivery("b"))
+            let stored = try await store.recordMatches([
+                MatchRecord(
+                    eventID: EventID(rawValue: "evt-a"),
+                    at: at(1),
+                    runs: [.init(run: newRun("run-1", event: "a", key: "payments"), cooldownSeconds: 600)],
+                    notMatched: []
+                ),
+                MatchRecord(eventID: EventID(rawValue: "evt-missing"), at: at(1), runs: [], notMatched: []),
+                MatchRecord(
+                    eventID: EventID(rawValue: "evt-b"),
+                    at: at(2),
+                    runs: [.init(run: newRun("run-2", event: "b", key: "payments", at: 2), cooldownSeconds: 600)],
+                    notMatched: []
+                ),
+            ])
+            try require(stored == [.matched, nil, .unmatched], "one answer per record; an unknown event answers nil")
+            let first = try await store.event(EventID(rawValue: "evt-a"))
+            try require(first?.runs.map(\.id.rawValue) == ["run-1"], "the first record starts its run")
+            let last = try await store.event(EventID(rawValue: "evt-b"))
+            try require(last?.matchState == .unmatched, "the earlier record of the call starts the cooldown")
+            try require(
+                last?.reasons.map(\.reason) == [MatchRecord.cooldownReason],
+                "cooldown is the reason within one call too"
+            )
+            let again = try await store.recordMatches([
+                MatchRecord(eventID: EventID(rawValue: "evt-a"), at: at(3), runs: [], notMatched: [])
+            ])
+            try require(again == [.matched], "a second record answers the stored state")
+        },
         check("an event lease hides the event from other claimers until it expires") { store in
             _ = try await store.enqueue(delivery("a"))
             _ = try await store.enqueue(delivery("b"))

@@ -9,6 +9,31 @@ struct Normalized: Sendable {
     var subject: String
     var deliveryID: DeliveryID
 
+    /// The payload fields the builders below read for `source`: ingress reads only these.
+    static func fields(of source: EventSource) -> JSONProjection {
+        switch source {
+        case .github: githubFields
+        case .incident: incidentFields
+        case .alertmanager: alertmanagerFields
+        case .pagerduty: pagerDutyFields
+        }
+    }
+
+    private static let githubFields = JSONProjection(paths: [
+        ["action"], ["repository", "full_name"], ["organization", "login"],
+    ])
+    private static let incidentFields = JSONProjection(paths: [
+        ["event_type"], ["incident", "id"], ["incident", "affected_resources"], ["notification_id"],
+    ])
+    private static let alertmanagerFields = JSONProjection(paths: [
+        ["groupKey"], ["status"], ["alerts", "fingerprint"], ["alerts", "startsAt"], ["alerts", "endsAt"],
+        ["commonLabels", "service"], ["commonLabels", "job"], ["commonLabels", "alertname"],
+    ])
+    private static let pagerDutyFields = JSONProjection(paths: [
+        ["event", "id"], ["event", "event_type"], ["event", "data", "service", "summary"],
+        ["event", "data", "service", "id"], ["event", "data", "id"],
+    ])
+
     /// GitHub: type `<X-GitHub-Event>.<action>` (just the event name when `action` is not a non-empty
     /// string); subject `repository.full_name`, else `organization.login`, else `""`; delivery id
     /// `X-GitHub-Delivery`.

@@ -6,14 +6,15 @@ public import FoundationEssentials
 public import Foundation
 #endif
 
-/// One source's receiver: verifies a raw delivery and normalizes it into a `Delivery` and an `Event`.
+/// One source's receiver: verifies a raw delivery and normalizes it into a `Delivery`.
 ///
 /// A pure function of (headers, body, receive time): no I/O, no clock, no randomness. Checks run in the
 /// order of CONTRACT §2 and the first that fails answers:
 /// 1. content type (415 `unsupported_media_type`; missing is 415 too);
 /// 2. the headers verification needs and the signature or token (401 `missing_signature`,
 ///    `invalid_signature`, `stale_timestamp`) — over the raw bytes, before anything is parsed;
-/// 3. JSON (400 `invalid_json`): the body, or GitHub's form `payload` field;
+/// 3. JSON (400 `invalid_json`): the body, or GitHub's form `payload` field, checked whole but read only
+///    for the fields normalization needs (`Normalized.fields(of:)`);
 /// 4. the fields the source requires (400 `invalid_payload`), a body that is not an object included.
 ///
 /// Body size (413), de-duplication and the commit are the server's, around this.
@@ -26,8 +27,8 @@ public struct WebhookReceiver: Sendable {
         self.verifier = SignatureVerifier(configuration)
     }
 
-    /// Verifies and normalizes one delivery. `newEventID` becomes `Event.id` and `Delivery.eventID`
-    /// (the inbox keeps the original's id for a duplicate).
+    /// Verifies and normalizes one delivery. `newEventID` becomes `Delivery.eventID` (the inbox keeps
+    /// the original's id for a duplicate).
     public func receive(
         _ request: WebhookRequest,
         receivedAt: Date,
@@ -36,10 +37,11 @@ public struct WebhookReceiver: Sendable {
         let mediaType = try MediaType(contentType: request.headers["content-type"], allowsForm: source == .github)
         try verifier.verify(request, receivedAt: receivedAt)
 
+        let fields = Normalized.fields(of: source)
         let payload =
             switch mediaType {
-            case .json: try Self.parseJSON(request.body)
-            case .form: try Self.parseJSON(try FormBody.payload(in: request.body))
+            case .json: try Self.parseJSON(request.body, keeping: fields)
+            case .form: try Self.parseJSON(try FormBody.payload(in: request.body), keeping: fields)
             }
         guard case .object = payload else { throw .invalidPayload }
 
@@ -57,15 +59,6 @@ public struct WebhookReceiver: Sendable {
         case .pagerduty: normalized = try Normalized.pagerDuty(payload)
         }
 
-        let event = Event(
-            id: newEventID,
-            source: source,
-            type: normalized.type,
-            receivedAt: receivedAt,
-            deliveryID: normalized.deliveryID,
-            subject: normalized.subject,
-            payload: payload
-        )
         let delivery = Delivery(
             eventID: newEventID,
             source: source,
@@ -76,7 +69,7 @@ public struct WebhookReceiver: Sendable {
             headers: Self.replayHeaders(of: request),
             body: request.body
         )
-        return .delivery(delivery, event)
+        return .delivery(delivery)
     }
 
     /// The headers kept with a delivery for replay and audit: an allow-list, so signatures,
@@ -89,9 +82,14 @@ public struct WebhookReceiver: Sendable {
         "x-webhook-id", "x-webhook-subscription",
     ]
 
-    static func parseJSON(_ bytes: [UInt8]) throws(WebhookError) -> JSONValue {
+    static func parseJSON(
+        _ bytes: [UInt8],
+        keeping fields: JSONProjection = .everything
+    ) throws(WebhookError)
+        -> JSONValue
+    {
         do {
-            return try JSONValue(parsing: bytes)
+            return try JSONValue(parsing: bytes, keeping: fields)
         } catch {
             throw .invalidJSON
         }

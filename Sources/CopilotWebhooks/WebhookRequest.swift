@@ -24,8 +24,9 @@ public struct WebhookRequest: Sendable {
 public enum WebhookReception: Sendable {
     /// GitHub's `ping`: answered 200 `{"status":"pong"}` and not stored.
     case ping
-    /// Verified and normalized; `Delivery.eventID == Event.id`, the id given to `receive`.
-    case delivery(Delivery, Event)
+    /// Verified and normalized, with the id given to `receive`. Its `Event` (the payload as a tree) is
+    /// built from the stored delivery by whoever needs it (`Delivery.event()`), not at ingress.
+    case delivery(Delivery)
 }
 
 extension StringProtocol {

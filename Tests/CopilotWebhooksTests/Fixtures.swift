@@ -82,7 +82,7 @@ enum Fixtures {
     ) throws(WebhookError) -> (Delivery, Event)? {
         switch try receiver.receive(request, receivedAt: time, newEventID: eventID) {
         case .ping: nil
-        case .delivery(let delivery, let event): (delivery, event)
+        case .delivery(let delivery): (delivery, try delivery.event())
         }
     }
 

@@ -15,7 +15,8 @@ import CopilotApp
 ///
 ///     swift run -c release copilot-bench match [--sizes 10,100,1000,10000] [--payload FILE] [--seconds 2]
 ///     swift run -c release copilot-bench load  [--files 1000] [--repeat 5]
-///     swift run -c release copilot-bench runs  [--rates 100,1000] [--seconds 5] [--burst 2000]
+///     swift run -c release copilot-bench runs  [--rates 100,1000] [--seconds 5] [--burst 2000] [--concurrency 8]
+///     swift run -c release copilot-bench json  [--seconds 1]
 @main
 struct CopilotBench {
     static func main() async throws {
@@ -27,6 +28,7 @@ struct CopilotBench {
         case "match": try MatchBenchmark(options: options).run()
         case "load": try LoadBenchmark(options: options).run()
         case "runs": try await RunsBenchmark(options: options).run()
+        case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
     }
@@ -37,7 +39,8 @@ struct CopilotBench {
                 """
                 usage: copilot-bench match [--sizes 10,100,1000,10000] [--payload FILE] [--seconds S] [--min-iterations N] [--only index]
                        copilot-bench load [--files N] [--repeat R]
-                       copilot-bench runs [--rates 100,1000] [--seconds S] [--burst N]
+                       copilot-bench runs [--rates 100,1000] [--seconds S] [--burst N] [--concurrency N]
+                       copilot-bench json [--seconds S]
 
                 """.utf8
             )
@@ -138,8 +141,8 @@ struct MatchBenchmark {
             receivedAt: Date(),
             newEventID: EventID(rawValue: "evt-bench-1")
         )
-        guard case .delivery(_, let event) = reception else { throw BenchError("the payload is not a delivery") }
-        return event
+        guard case .delivery(let delivery) = reception else { throw BenchError("the payload is not a delivery") }
+        return try delivery.event()
     }
 
     /// A naive linear scan: every playbook's trigger, conditions and `if:`, no index, no explanations.

@@ -36,14 +36,16 @@ public struct Event: Sendable, Hashable {
 
     /// The event as expressions see it: `event.source`, `event.type`, `event.payload.…`.
     public var contextValue: JSONValue {
-        .object([
-            "id": .string(id.rawValue),
-            "source": .string(source.rawValue),
-            "type": .string(type),
-            "received_at": .string(receivedAt.rfc3339UTC),
-            "delivery_id": .string(deliveryID.rawValue),
-            "subject": .string(subject),
-            "payload": payload,
-        ])
+        .object(
+            JSONObject(distinctMembers: [
+                ("id", .string(id.rawValue)),
+                ("source", .string(source.rawValue)),
+                ("type", .string(type)),
+                ("received_at", .string(receivedAt.rfc3339UTC)),
+                ("delivery_id", .string(deliveryID.rawValue)),
+                ("subject", .string(subject)),
+                ("payload", payload),
+            ])
+        )
     }
 }

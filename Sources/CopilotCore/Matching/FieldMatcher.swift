@@ -53,6 +53,21 @@ public indirect enum FieldMatcher: Sendable, Hashable {
         }
     }
 
+    /// True when the matcher holds given every value a path reached (`FieldPath.values(in:)`): the same
+    /// answer as `holds(at:in:)`, for a caller that reads a path once for several matchers.
+    func holds(amongReached values: [JSONValue]) -> Bool {
+        switch self {
+        case .exists(let expected):
+            return values.contains { !$0.isNull } == expected
+        case .not(let inner):
+            return !inner.holds(amongReached: values)
+        case .all(let matchers):
+            return matchers.allSatisfy { $0.holds(amongReached: values) }
+        default:
+            return values.contains { holdsForElements(of: $0) }
+        }
+    }
+
     /// True when the matcher holds for a value the path reached, or for some element of it.
     func holdsForElements(of value: JSONValue) -> Bool {
         if case .array(let elements) = value {

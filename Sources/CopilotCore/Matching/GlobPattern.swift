@@ -23,17 +23,25 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as written.
     public let source: String
     let tokens: [Token]
+    /// The same tokens as bytes, for ASCII text (nil when a literal is not ASCII).
+    private let asciiTokens: ASCIIGlob?
 
     /// Compiles a pattern; throws for an unclosed `[`, an empty class, a reversed range or a trailing `\`.
     public init(_ source: String) throws(PatternError) {
         self.source = source
         self.tokens = try Self.compile(Array(source))
+        self.asciiTokens = ASCIIGlob(tokens)
     }
 
     public var description: String { source }
 
     /// True when the whole of `text` matches.
     public func matches(_ text: String) -> Bool {
+        asciiTokens?.matches(text) ?? matchesCharacters(text)
+    }
+
+    /// `matches` character by character, for any text (`ASCIIGlob` gives the same answers on ASCII).
+    func matchesCharacters(_ text: String) -> Bool {
         let characters = Array(text)
         // Iterative matching with one backtrack point for the last `*`: linear for most patterns,
         // never exponential.

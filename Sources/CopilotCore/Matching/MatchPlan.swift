@@ -9,8 +9,18 @@ struct MatchPlan: Sendable {
     let conditions: [FieldCondition]
     /// Per condition: `.match.<path>: <matcher> does not hold ` (the failure text without its source).
     let failureTexts: [String]
-    /// Per playbook and source (`position * sources + ordinal`): the numbers of its trigger's conditions.
-    let triggerConditions: [[Int]]
+    /// Per condition: the number of its path among the set's distinct paths, so that one event reads
+    /// each path once however many conditions test it (`MatchMemo`).
+    let conditionPaths: [Int]
+    /// How many distinct paths the conditions use.
+    let pathCount: Int
+    /// The condition numbers of every playbook's trigger for every source, end to end (see
+    /// `conditionRange`). One flat list rather than a list per trigger, so that reading a candidate's
+    /// conditions retains nothing.
+    let triggerConditions: [Int]
+    /// Per playbook and source (`position * sources + ordinal`): where its trigger's numbers start in
+    /// `triggerConditions`; one more entry ends the last.
+    let triggerStarts: [Int]
     /// The distinct `if:` templates that read only `event`: their value is the same for every playbook.
     let sharedConditions: [Template]
     /// For each playbook, the number of its `if:` among `sharedConditions`, when it is one.
@@ -23,21 +33,31 @@ struct MatchPlan: Sendable {
     init(_ playbooks: [Playbook]) {
         var conditionNumbers: [FieldCondition: Int] = [:]
         var conditions: [FieldCondition] = []
+        var pathNumbers: [String: Int] = [:]
+        var conditionPaths: [Int] = []
         var templateNumbers: [String: Int] = [:]
         var sharedConditions: [Template] = []
-        var triggerConditions: [[Int]] = []
+        var triggerConditions: [Int] = []
+        var triggerStarts: [Int] = [0]
         var sharedCondition: [Int?] = []
         for playbook in playbooks {
             for source in Self.sources {
-                let trigger = playbook.trigger(for: source)
-                triggerConditions.append(
-                    (trigger?.conditions ?? []).map { condition in
-                        if let number = conditionNumbers[condition] { return number }
-                        conditionNumbers[condition] = conditions.count
-                        conditions.append(condition)
-                        return conditions.count - 1
+                for condition in playbook.trigger(for: source)?.conditions ?? [] {
+                    if let number = conditionNumbers[condition] {
+                        triggerConditions.append(number)
+                        continue
                     }
-                )
+                    conditionNumbers[condition] = conditions.count
+                    triggerConditions.append(conditions.count)
+                    conditions.append(condition)
+                    if let path = pathNumbers[condition.path.text] {
+                        conditionPaths.append(path)
+                    } else {
+                        pathNumbers[condition.path.text] = pathNumbers.count
+                        conditionPaths.append(pathNumbers.count - 1)
+                    }
+                }
+                triggerStarts.append(triggerConditions.count)
             }
             if let template = playbook.condition, template.referencedNames.isSubset(of: ["event"]) {
                 if let number = templateNumbers[template.text] {
@@ -53,14 +73,18 @@ struct MatchPlan: Sendable {
         }
         self.conditions = conditions
         self.failureTexts = conditions.map { ".match.\($0.path.text): \($0.matcher) does not hold " }
+        self.conditionPaths = conditionPaths
+        self.pathCount = pathNumbers.count
         self.triggerConditions = triggerConditions
+        self.triggerStarts = triggerStarts
         self.sharedConditions = sharedConditions
         self.sharedCondition = sharedCondition
         self.contexts = playbooks.map(\.contextValue)
     }
 
-    /// The condition numbers of the trigger of playbook `position` for `source`.
-    func conditionNumbers(of position: Int, for source: EventSource) -> [Int] {
+    /// Where the condition numbers of the trigger of playbook `position` for `source` are in
+    /// `triggerConditions`.
+    func conditionRange(of position: Int, for source: EventSource) -> Range<Int> {
         let ordinal: Int =
             switch source {
             case .github: 0
@@ -68,7 +92,8 @@ struct MatchPlan: Sendable {
             case .alertmanager: 2
             case .pagerduty: 3
             }
-        return triggerConditions[position * Self.sources.count + ordinal]
+        let trigger = position * Self.sources.count + ordinal
+        return triggerStarts[trigger]..<triggerStarts[trigger + 1]
     }
 }
 
@@ -83,22 +108,37 @@ struct MatchMemo {
 
     /// Per condition: unknown, holds, or fails.
     private var holds: [UInt8]
+    /// The event's payload, held here once rather than handed to every `holds` (each hand-over copied
+    /// it, a retain and a release per condition per candidate).
+    private let payload: JSONValue
+    /// Per path: the values it reaches in the payload, once read.
+    private var reached: [[JSONValue]?]
     /// Per shared `if:`: unknown, holds, or fails (then its reason is in `sharedMisses`).
     private var shared: [UInt8]
     private var sharedMisses: [Int: MatchResult.NotMatched] = [:]
 
-    init(_ plan: MatchPlan) {
+    init(_ plan: MatchPlan, payload: JSONValue) {
+        self.payload = payload
         holds = Array(repeating: Self.unknown, count: plan.conditions.count)
+        reached = Array(repeating: nil, count: plan.pathCount)
         shared = Array(repeating: Self.unknown, count: plan.sharedConditions.count)
     }
 
-    /// Whether condition `number` holds for `payload`, evaluating it once.
-    mutating func holds(_ number: Int, in plan: MatchPlan, payload: JSONValue) -> Bool {
+    /// Whether condition `number` holds for the payload, evaluating it once.
+    mutating func holds(_ number: Int, in plan: MatchPlan) -> Bool {
         switch holds[number] {
         case Self.holdsValue: return true
         case Self.failsValue: return false
         default:
-            let result = plan.conditions[number].holds(in: payload)
+            let path = plan.conditionPaths[number]
+            let values: [JSONValue]
+            if let known = reached[path] {
+                values = known
+            } else {
+                values = plan.conditions[number].path.values(in: payload)
+                reached[path] = values
+            }
+            let result = plan.conditions[number].matcher.holds(amongReached: values)
             holds[number] = result ? Self.holdsValue : Self.failsValue
             return result
         }

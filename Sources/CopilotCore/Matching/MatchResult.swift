@@ -79,11 +79,15 @@ public struct MatchResult: Sendable, Hashable {
     }
 
     /// The playbooks that match, in the set's order (by name).
-    public var matched: [Playbook]
+    public var matched: MatchedPlaybooks
     /// In the set's order. With `MatchScope.candidates`, only the playbooks whose source and type fit.
     public var notMatched: [NotMatched]
 
     public init(matched: [Playbook] = [], notMatched: [NotMatched] = []) {
+        self.init(matched: MatchedPlaybooks(matched), notMatched: notMatched)
+    }
+
+    init(matched: MatchedPlaybooks, notMatched: [NotMatched]) {
         self.matched = matched
         self.notMatched = notMatched
     }

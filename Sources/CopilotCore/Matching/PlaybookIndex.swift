@@ -22,38 +22,33 @@ struct PlaybookIndex: Sendable {
 
     /// Positions of the playbooks with a trigger for `source` whose `types:` admit `type`, ascending.
     func candidates(source: EventSource, type: String) -> [Int] {
-        var lists: [[Int]] = []
-        if let any = anyType[source] { lists.append(any) }
-        if let types = byType[source] {
-            if let exact = types[type] { lists.append(exact) }
-            if source == .github, let dot = type.firstIndex(of: "."), let event = types[String(type[..<dot])] {
-                lists.append(event)
-            }
+        let any = anyType[source] ?? []
+        guard let types = byType[source] else { return any }
+        let exact = types[type] ?? []
+        var event: [Int] = []
+        // The event name is what precedes the first dot (searched in UTF-8: `.` is one byte there).
+        if source == .github, let dot = type.utf8.firstIndex(of: UInt8(ascii: ".")) {
+            event = types[String(type[..<dot])] ?? []
         }
-        switch lists.count {
-        case 0: return []
-        case 1: return lists[0]
-        default: return Self.union(lists)
-        }
+        return Self.union(Self.union(any, exact), event)
     }
 
-    /// The union of ascending lists, ascending and without repeats: a merge, with no hashing or sorting
-    /// on the per-event path.
-    static func union(_ lists: [[Int]]) -> [Int] {
-        var positions = Array(repeating: 0, count: lists.count)
+    /// The union of two ascending lists, ascending and without repeats: a merge, with no hashing or
+    /// sorting on the per-event path. A list with an empty one is returned as it is, without a copy.
+    static func union(_ first: [Int], _ second: [Int]) -> [Int] {
+        if first.isEmpty { return second }
+        if second.isEmpty { return first }
         var merged: [Int] = []
-        merged.reserveCapacity(lists.reduce(0) { $0 + $1.count })
-        while true {
-            var smallest: Int?
-            for (list, position) in zip(lists, positions) where position < list.count {
-                smallest = min(smallest ?? list[position], list[position])
-            }
-            guard let next = smallest else { return merged }
-            merged.append(next)
-            for index in lists.indices
-            where positions[index] < lists[index].count && lists[index][positions[index]] == next {
-                positions[index] += 1
-            }
+        merged.reserveCapacity(first.count + second.count)
+        var (inFirst, inSecond) = (0, 0)
+        while inFirst < first.count, inSecond < second.count {
+            let (left, right) = (first[inFirst], second[inSecond])
+            merged.append(min(left, right))
+            if left <= right { inFirst += 1 }
+            if right <= left { inSecond += 1 }
         }
+        merged.append(contentsOf: first[inFirst...])
+        merged.append(contentsOf: second[inSecond...])
+        return merged
     }
 }

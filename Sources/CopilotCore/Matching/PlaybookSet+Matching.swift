@@ -3,31 +3,35 @@ extension PlaybookSet {
     /// conditions in order, then its `if:` (over `event` and `playbook`; an error counts as false).
     public func match(_ event: Event, scope: MatchScope = .candidates) -> MatchResult {
         let candidates = index.candidates(source: event.source, type: event.type)
-        var result = MatchResult()
-        var memo = MatchMemo(plan)
+        // Positions, not copies of playbooks: see `MatchedPlaybooks`.
+        var matched: [Int] = []
+        matched.reserveCapacity(candidates.count)
+        var notMatched: [MatchResult.NotMatched] = []
+        notMatched.reserveCapacity(scope == .all ? playbooks.count : candidates.count)
+        var memo = MatchMemo(plan, payload: event.payload)
         var eventValue: JSONValue?
         var next = 0
         for position in candidates {
             if scope == .all {
                 while next < position {
-                    result.notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
+                    notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
                     next += 1
                 }
                 next = position + 1
             }
             if let miss = failure(at: position, for: event, memo: &memo, eventValue: &eventValue) {
-                result.notMatched.append(miss)
+                notMatched.append(miss)
             } else {
-                result.matched.append(playbooks[position])
+                matched.append(position)
             }
         }
         if scope == .all {
             while next < playbooks.count {
-                result.notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
+                notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
                 next += 1
             }
         }
-        return result
+        return MatchResult(matched: MatchedPlaybooks(playbooks, positions: matched), notMatched: notMatched)
     }
 
     /// The first condition of a candidate that fails, or nil when it matches. The index has already
@@ -38,8 +42,9 @@ extension PlaybookSet {
         memo: inout MatchMemo,
         eventValue: inout JSONValue?
     ) -> MatchResult.NotMatched? {
-        for number in plan.conditionNumbers(of: position, for: event.source)
-        where !memo.holds(number, in: plan, payload: event.payload) {
+        for index in plan.conditionRange(of: position, for: event.source) {
+            let number = plan.triggerConditions[index]
+            guard !memo.holds(number, in: plan) else { continue }
             return MatchResult.NotMatched(
                 playbook: playbooks[position].name,
                 failed: plan.conditions[number],

@@ -4,6 +4,8 @@ public struct RegexPattern: Sendable, Hashable, CustomStringConvertible {
     /// The pattern as written.
     public let source: String
     private let regex: CompiledRegex
+    /// The pattern read as plain text, when it is only that: searched without the engine when it can.
+    private let literal: LiteralRegex?
 
     /// Compiles a pattern; throws with the compiler's message when it is not a valid regular expression.
     public init(_ source: String) throws(PatternError) {
@@ -13,13 +15,15 @@ public struct RegexPattern: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw PatternError(message: "invalid regular expression: \(error)")
         }
+        self.literal = LiteralRegex(source)
     }
 
     public var description: String { source }
 
     /// True when the pattern occurs somewhere in `text`.
     public func matches(_ text: String) -> Bool {
-        (try? regex.regex.firstMatch(in: text)) != nil
+        if let found = literal?.search(text) { return found }
+        return (try? regex.regex.firstMatch(in: text)) != nil
     }
 
     public static func == (lhs: RegexPattern, rhs: RegexPattern) -> Bool { lhs.source == rhs.source }

@@ -4,7 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 
-/// What matching decided for one event, for `RunStore.recordMatch`.
+/// What matching decided for one event, for `RunStore.recordMatches`.
 public struct MatchRecord: Sendable, Hashable {
     /// A run to create, with the playbook's `cooldown_seconds`, which the store checks atomically.
     public struct NewRun: Sendable, Hashable {

@@ -4,7 +4,7 @@ public import FoundationEssentials
 public import Foundation
 #endif
 
-/// A worker's hold on a run, from `RunStore.claimRun`, until `expiresAt`.
+/// A worker's hold on a run, from `RunStore.claimRuns`, until `expiresAt`.
 public struct RunLease: Sendable, Hashable {
     public var runID: RunID
     /// The node or worker id that claimed the run.

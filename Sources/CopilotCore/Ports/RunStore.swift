@@ -10,11 +10,11 @@ public import Foundation
 ///
 /// - Time: every method that depends on time takes `now` from the caller (an injected clock), so lease
 ///   expiry, backoff and cooldown are testable without sleeping. Nodes are expected to share a clock.
-/// - Leases: `claimEvents` and `claimRun` hand work to one `owner` (a node or worker id) until the lease
+/// - Leases: `claimEvents` and `claimRuns` hand work to one `owner` (a node or worker id) until the lease
 ///   expires; an expired lease makes the work claimable again, which is how a crashed worker's runs
 ///   resume. Execution is therefore at-least-once: a step that may have started is sent again, with the
 ///   same idempotency key `<run_id>:<step_id>`.
-/// - Atomicity: `recordMatch` records the match result with the event and creates its runs in one
+/// - Atomicity: `recordMatches` records match results with their events and creates their runs in one
 ///   transaction; each claim is one atomic check-and-set, so two claimers never get the same work.
 /// - Ordering: events and runs are claimed oldest first; lists are newest first.
 /// - Errors: `notFound` for an unknown run or event, `conflict` for a change that does not fit the stored
@@ -26,29 +26,34 @@ public protocol RunStore: EventInbox {
     /// expired, oldest first, to `owner` until `now + lease`.
     func claimEvents(owner: String, limit: Int, lease: Duration, now: Date) async throws(RunStoreError) -> [Delivery]
 
-    /// In one transaction: stores the event's match result (`matched` when at least one run is created,
-    /// else `unmatched`; the reasons of the playbooks that did not match) and creates its runs, `pending`.
-    /// A run whose playbook has `cooldown_seconds` is not created when a run of the same playbook and
-    /// `concurrency_key` was created within the window before `record.at`; the reason `cooldown` is
-    /// recorded for it instead.
+    /// In one transaction, for each record in order: stores the event's match result (`matched` when at
+    /// least one run is created, else `unmatched`; the reasons of the playbooks that did not match) and
+    /// creates its runs, `pending`. A run whose playbook has `cooldown_seconds` is not created when a run
+    /// of the same playbook and `concurrency_key` was created within the window before `record.at` (by
+    /// an earlier record of the same call too); the reason `cooldown` is recorded for it instead.
     ///
-    /// Idempotent per event: once a result is stored, later calls change nothing and answer the stored
-    /// record (so an event matched twice, after a lost lease, creates its runs once). Holding the event's
-    /// lease is not required. Throws `notFound` for an unknown event.
-    func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord
+    /// Answers, per record in order, the event's stored match state, or nil for an event the store does
+    /// not know (the other records are stored all the same). Idempotent per event: once a result is
+    /// stored, later records for it change nothing and answer the stored state (so an event matched
+    /// twice, after a lost lease, creates its runs once). Holding the event's lease is not required.
+    ///
+    /// One call per claimed batch rather than one per event: the worker's matching loop then waits for
+    /// the store once per batch, which is what lets one node keep up with a thousand events a second.
+    func recordMatches(_ records: [MatchRecord]) async throws(RunStoreError) -> [EventRecord.MatchState?]
 
     /// The event with its match result and runs, or nil.
     func event(_ id: EventID) async throws(RunStoreError) -> EventRecord?
 
-    /// Leases the oldest run that needs a worker to `owner` until `now + lease`, or nil. A run needs a
-    /// worker when its lease is free or expired and it is:
+    /// In one transaction, leases up to `limit` runs that need a worker, oldest first, to `owner` until
+    /// `now + lease`. A run needs a worker when its lease is free or expired and it is:
     /// - `pending` with its `wakeAt` reached, and fewer than `concurrencyLimit` runs of its playbook and
-    ///   `concurrencyKey` hold a slot (`planning`, `awaiting_approval`, `running`); otherwise it stays
-    ///   `pending` and waits: it is never dropped. Claiming it makes it `planning` and sets `startedAt`;
+    ///   `concurrencyKey` hold a slot (`planning`, `awaiting_approval`, `running`), counting the runs this
+    ///   call claims; otherwise it stays `pending` and waits: it is never dropped. Claiming it makes it
+    ///   `planning` and sets `startedAt`;
     /// - `planning` or `running` with its `wakeAt` reached (a resume, or the end of a retry's backoff);
     /// - `awaiting_approval` with a `wakeAt` (the approval deadline) reached;
     /// - not ended and `cancelRequested` (whatever it waits for).
-    func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun?
+    func claimRuns(owner: String, limit: Int, lease: Duration, now: Date) async throws(RunStoreError) -> [ClaimedRun]
 
     /// Extends a lease the caller still holds; `conflict` when it lost it.
     func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease
@@ -78,6 +83,22 @@ public protocol RunStore: EventInbox {
 
     /// Runs matching the query's filters, newest first, at most `query.limit`, after `query.cursor`.
     func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage
+}
+
+extension RunStore {
+    /// `recordMatches` for one record, answering the event's stored record; throws `notFound` for an
+    /// unknown event.
+    public func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord {
+        guard try await recordMatches([record]).first != nil, let stored = try await event(record.eventID) else {
+            throw .notFound
+        }
+        return stored
+    }
+
+    /// `claimRuns` for at most one run.
+    public func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun? {
+        try await claimRuns(owner: owner, limit: 1, lease: lease, now: now).first
+    }
 }
 
 /// Why a `RunStore` call failed. Descriptions never carry SQL or driver messages.

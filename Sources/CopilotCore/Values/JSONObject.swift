@@ -26,6 +26,31 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         for (key, value) in members { self[key] = value }
     }
 
+    /// Members as a reader found them, `keys[i]` with `values[i]`; a repeated key keeps its first
+    /// position and its last value.
+    init(readKeys: [String], values: [JSONValue]) {
+        var storage = [String: JSONValue](minimumCapacity: readKeys.count)
+        var repeated = false
+        for (key, value) in zip(readKeys, values) where storage.updateValue(value, forKey: key) != nil {
+            repeated = true
+        }
+        if repeated {
+            var seen = Set<String>()
+            self.keys = readKeys.filter { seen.insert($0).inserted }
+        } else {
+            self.keys = readKeys
+        }
+        self.storage = storage
+    }
+
+    /// Members whose keys are known to differ, in order: both tables are built at their final size,
+    /// where `init(members:)` grows them a member at a time (a third of building an event's context).
+    /// A repeated key is a programming error: it traps.
+    init(distinctMembers members: [(String, JSONValue)]) {
+        keys = members.map(\.0)
+        storage = Dictionary(uniqueKeysWithValues: members)
+    }
+
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(members: elements)
     }

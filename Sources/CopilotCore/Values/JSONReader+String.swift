@@ -5,14 +5,20 @@ extension JSONReader {
         index += 1  // opening quote
         let start = index
         // Fast path: no escapes, the bytes are the string.
+        var union: UInt8 = 0
         while let byte = current, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") {
             guard byte >= 0x20 else { return nil }
+            union |= byte
             index += 1
         }
         guard let stop = current else { return nil }
         if stop == UInt8(ascii: "\"") {
             index += 1
-            return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+            let raw = UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)])
+            // ASCII is valid UTF-8, and `String(decoding:)` takes it without `String(validating:)`'s
+            // generic machinery, which was a tenth of reading a GitHub payload (most of its strings are
+            // ASCII). Anything else is validated: invalid UTF-8 is an error, never repaired.
+            return union < 0x80 ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
         }
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
         while let byte = current {
@@ -41,6 +47,39 @@ extension JSONReader {
             }
         }
         return nil
+    }
+
+    /// Checks the string at `index` (on its opening quote) as `string()` does, without making it: false
+    /// where `string()` answers nil.
+    mutating func skipString() -> Bool {
+        index += 1  // opening quote
+        let start = index
+        var union: UInt8 = 0
+        while let byte = current {
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""):
+                // Escapes are ASCII, so the raw bytes are valid UTF-8 exactly when the decoded ones are.
+                return union < 0x80
+                    || String(validating: UnsafeBufferPointer(rebasing: bytes[start..<(index - 1)]), as: UTF8.self)
+                        != nil
+            case UInt8(ascii: "\\"):
+                guard let escaped = current else { return false }
+                index += 1
+                switch escaped {
+                case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                    UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    continue
+                case UInt8(ascii: "u"):
+                    guard unicodeEscape() != nil else { return false }
+                default: return false
+                }
+            default:
+                guard byte >= 0x20 else { return false }
+                union |= byte
+            }
+        }
+        return false
     }
 
     /// The scalar of `\uXXXX` (after the `u`), joining a surrogate pair; nil for a lone surrogate.

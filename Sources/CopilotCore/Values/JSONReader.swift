@@ -28,18 +28,18 @@ struct JSONReader {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
 
-    private init(bytes: UnsafeBufferPointer<UInt8>) {
+    init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
     }
 
     var current: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     /// A UTF-8 byte order mark before the document is ignored, as `JSONDecoder` does.
-    private mutating func skipByteOrderMark() {
+    mutating func skipByteOrderMark() {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
     }
 
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x09, 0x0A, 0x0D: index += 1
@@ -48,7 +48,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func value(depth: Int) -> JSONValue? {
+    mutating func value(depth: Int) -> JSONValue? {
         skipWhitespace()
         guard let byte = current else { return nil }
         switch byte {
@@ -70,7 +70,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func literal(_ word: StaticString) -> Bool {
+    mutating func literal(_ word: StaticString) -> Bool {
         let count = word.utf8CodeUnitCount
         guard bytes.count - index >= count else { return false }
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
@@ -80,30 +80,34 @@ struct JSONReader {
 
     private mutating func object(depth: Int) -> JSONValue? {
         index += 1  // {
-        var members = JSONObject()
+        // Members are collected first and the object built once, at its final size: inserting into a
+        // growing dictionary rehashed it at every power of two.
+        var keys: [String] = []
+        var values: [JSONValue] = []
         skipWhitespace()
         if current == UInt8(ascii: "}") {
             index += 1
-            return .object(members)
+            return .object(JSONObject())
         }
         while true {
             skipWhitespace()
-            if current == UInt8(ascii: "}"), !members.isEmpty {  // a trailing comma, as JSONDecoder allows
+            if current == UInt8(ascii: "}"), !keys.isEmpty {  // a trailing comma, as JSONDecoder allows
                 index += 1
-                return .object(members)
+                return .object(JSONObject(readKeys: keys, values: values))
             }
             guard current == UInt8(ascii: "\""), let key = string() else { return nil }
             skipWhitespace()
             guard current == UInt8(ascii: ":") else { return nil }
             index += 1
             guard let member = value(depth: depth) else { return nil }
-            members[key] = member
+            keys.append(key)
+            values.append(member)
             skipWhitespace()
             switch current {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "}"):
                 index += 1
-                return .object(members)
+                return .object(JSONObject(readKeys: keys, values: values))
             default: return nil
             }
         }
@@ -136,7 +140,7 @@ struct JSONReader {
         }
     }
 
-    private mutating func number() -> JSONValue? {
+    mutating func number() -> JSONValue? {
         let start = index
         if current == UInt8(ascii: "-") { index += 1 }
         guard let first = current, isDigit(first) else { return nil }
@@ -167,7 +171,7 @@ struct JSONReader {
         return .number(number)
     }
 
-    private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+    func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
     private mutating func skipDigits() {
         while let byte = current, isDigit(byte) { index += 1 }

@@ -59,7 +59,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
         case .ping:
             metrics.delivered(source: source, outcome: "accepted")
             return Response.json(["status": "pong"])
-        case .delivery(let delivery, _):
+        case .delivery(let delivery):
             let started = ContinuousClock.now
             let outcome: EnqueueOutcome
             do {

@@ -79,6 +79,18 @@ import Testing
         )
     }
 
+    @Test("matched playbooks read, compare and hash as a list of the same playbooks does")
+    func matchedPlaybooks() throws {
+        let set = try Self.set()
+        let result = set.match(Self.event(.github, "pull_request.opened", [:]))
+        let listed = Array(result.matched)
+        #expect(listed.map(\.name.rawValue) == ["all-pr-events", "any-github", "pr-checks"])
+        #expect(result.matched.first == set[PlaybookName(rawValue: "all-pr-events")])
+        #expect(result == MatchResult(matched: listed, notMatched: result.notMatched))
+        #expect(result.matched.hashValue == MatchedPlaybooks(listed).hashValue)
+        #expect(result.matched != MatchedPlaybooks(listed.reversed()))
+    }
+
     @Test("an event name alone covers only GitHub events' actions")
     func eventNamePrefix() {
         #expect(Trigger(source: .github, types: ["pull_request"]).admits(type: "pull_request.closed"))

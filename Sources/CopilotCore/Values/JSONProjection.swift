@@ -1,0 +1,55 @@
+/// The parts of a JSON document to keep when reading it; the rest is checked as strictly, then dropped.
+///
+/// Ingress needs a few fields of a delivery (a GitHub `pull_request` body is ~28 KB for three of them)
+/// but must still refuse a body that is not JSON. Building the whole tree only to drop it was the largest
+/// cost of accepting a delivery; a projection reads the same bytes, accepts exactly the same documents,
+/// and builds only what it keeps.
+///
+/// A projection of an object keeps the listed members, each under its own projection; of an array, each
+/// element under the same projection; a scalar is kept as it is.
+public struct JSONProjection: Sendable, Hashable {
+    /// The members kept, with what is kept of each; nil keeps the whole value.
+    let members: [String: JSONProjection]?
+
+    /// Keeps the whole value.
+    public static let everything = JSONProjection(members: nil)
+
+    private init(members: [String: JSONProjection]?) {
+        self.members = members
+    }
+
+    /// Keeps the value at each path of object keys (`["repository", "full_name"]`), whole. Arrays on
+    /// the way are crossed element by element: `["alerts", "fingerprint"]` keeps each alert's
+    /// `fingerprint`. A path that is a prefix of another keeps its value whole.
+    public init(paths: [[String]]) {
+        var members: [String: [[String]]] = [:]
+        var whole: Set<String> = []
+        for path in paths {
+            guard let first = path.first else { continue }
+            if path.count == 1 {
+                whole.insert(first)
+            } else {
+                members[first, default: []].append(Array(path.dropFirst()))
+            }
+        }
+        var projected: [String: JSONProjection] = [:]
+        for key in whole { projected[key] = .everything }
+        for (key, rest) in members where !whole.contains(key) { projected[key] = JSONProjection(paths: rest) }
+        self.init(members: projected)
+    }
+
+    /// What is kept of member `key`, or nil when it is dropped.
+    func member(_ key: String) -> JSONProjection? {
+        guard let members else { return .everything }
+        return members[key]
+    }
+}
+
+extension JSONValue {
+    /// Parses UTF-8 JSON text as `init(parsing:)` does, accepting and refusing exactly the same
+    /// documents, but keeps only what `projection` names: every other member is left out.
+    public init(parsing bytes: [UInt8], keeping projection: JSONProjection) throws(JSONValueError) {
+        guard let value = JSONReader.parse(bytes, keeping: projection) else { throw .invalidJSON }
+        self = value
+    }
+}
