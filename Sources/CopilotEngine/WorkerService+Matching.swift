@@ -9,10 +9,10 @@ import Foundation
 
 extension WorkerService {
     /// Claims a batch of stored events, matches each, and records the batch's results with the runs they
-    /// start in one store call. Answers how many events were claimed. Only `unavailable` ends the pass; a
-    /// batch refused otherwise (a run id already taken) is logged and left to its lease, to be matched
-    /// again.
-    func matchPendingEvents() async throws(RunStoreError) -> Int {
+    /// start in one store call. Answers how many events were claimed and whether any run may have been
+    /// started. Only `unavailable` ends the pass; a batch refused otherwise (a run id already taken) is
+    /// logged and left to its lease, to be matched again.
+    func matchPendingEvents() async throws(RunStoreError) -> (events: Int, startedRuns: Bool) {
         let configuration = environment.configuration
         let deliveries = try await environment.store.claimEvents(
             owner: configuration.nodeID,
@@ -20,7 +20,7 @@ extension WorkerService {
             lease: configuration.leaseDuration,
             now: environment.now()
         )
-        guard !deliveries.isEmpty else { return 0 }
+        guard !deliveries.isEmpty else { return (0, false) }
         var records: [MatchRecord] = []
         records.reserveCapacity(deliveries.count)
         for delivery in deliveries {
@@ -51,7 +51,7 @@ extension WorkerService {
                 ]
             )
         }
-        return deliveries.count
+        return (deliveries.count, records.contains { !$0.runs.isEmpty })
     }
 
     /// What matching decides for one stored event: a run per matching playbook (with its concurrency key,

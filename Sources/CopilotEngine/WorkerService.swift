@@ -12,22 +12,41 @@ public import Foundation
 
 /// The worker `Service`: turns stored events into runs and runs into actions (ARCHITECTURE, CopilotEngine).
 ///
-/// Each pass of its loop (1) claims a batch of stored events, matches each against the current playbook
-/// set and records the result with the runs it starts, then (2) claims runnable runs while fewer than
-/// `concurrency` execute, and executes each in a child task: the run's state machine decides, the run is
-/// saved, then the worker acts. (3) It waits for `wake()` or the poll interval.
+/// Two loops, each woken by its own signal and by the poll interval:
+/// 1. matching (`wake()`, called by ingress after each accepted delivery): claims a batch of stored
+///    events, matches each against the current playbook set and records the batch's results with the
+///    runs they start, then wakes the run loop when it started any;
+/// 2. runs (a slot freed, runs started, a run handed back): claims as many runnable runs as there are
+///    free slots of `concurrency` and executes each in a child task: the run's state machine decides,
+///    the run is saved, then the worker acts.
+///
+/// Separate loops, because a finished run must not cost a pass over the inbox, nor a delivery a claim
+/// of runs: with one loop, every run's end made three store transactions, and the store's single
+/// writer was what capped the engine.
 ///
 /// - Work comes from the store, never from memory: a run whose worker died is claimed again once its
 ///   lease expires, and its in-flight step is sent again with the same idempotency key.
 /// - Graceful shutdown: no more claims; executing steps finish, their result is saved and the run's lease
 ///   given up, so another node resumes it at once. Cancellation stops steps without saving their result:
 ///   whoever claims the run after the lease expires sends them again.
-/// - Transient store errors are logged and retried after a growing pause; they never end the loop.
+/// - Transient store errors are logged and retried after a growing pause; they never end a loop.
 public final class WorkerService: Service, Sendable {
     let environment: EngineEnvironment
-    private let signals: AsyncStream<Void>
-    private let signal: AsyncStream<Void>.Continuation
+    private let events: Signal
+    private let runs: Signal
     private let executing = Mutex(0)
+
+    /// Coalescing wake-ups of one loop: at most one pass is owed.
+    private struct Signal: Sendable {
+        let stream: AsyncStream<Void>
+        let continuation: AsyncStream<Void>.Continuation
+
+        init() {
+            (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        }
+
+        func fire() { continuation.yield() }
+    }
 
     /// - Parameters:
     ///   - decodeEvent: rebuilds the `Event` from a stored delivery (CopilotApp passes `{ try $0.event() }`).
@@ -50,9 +69,10 @@ public final class WorkerService: Service, Sendable {
         authorizer: ActionAuthorizer = .allowAll,
         metricsFactory: (any MetricsFactory)? = nil
     ) {
-        let (signals, signal) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
-        self.signals = signals
-        self.signal = signal
+        let events = Signal()
+        let runs = Signal()
+        self.events = events
+        self.runs = runs
         var logger = logger
         logger[metadataKey: "copilot.node.id"] = .string(configuration.nodeID)
         self.environment = EngineEnvironment(
@@ -67,15 +87,15 @@ public final class WorkerService: Service, Sendable {
             authorizer: authorizer,
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
-            wake: { signal.yield() },
+            wake: { runs.fire() },
             recentEvents: RecentEvents(capacity: 2 * configuration.eventBatchSize)
         )
     }
 
-    /// Asks for a pass now instead of at the next poll. Ingress calls it after each accepted delivery;
-    /// calls coalesce (at most one pass is owed), so it is cheap to call often.
+    /// Asks the matching loop for a pass now instead of at the next poll. Ingress calls it after each
+    /// accepted delivery; calls coalesce (at most one pass is owed), so it is cheap to call often.
     public func wake() {
-        signal.yield()
+        events.fire()
     }
 
     /// Runs until graceful shutdown (then waits for executing steps) or cancellation.
@@ -87,44 +107,53 @@ public final class WorkerService: Service, Sendable {
             metadata: ["copilot.workers.concurrency": .stringConvertible(configuration.concurrency)]
         )
         environment.metrics.executing(0)
-        signal.yield()
+        events.fire()
+        runs.fire()
         try await withThrowingDiscardingTaskGroup { group in
             group.addTask { await self.tick() }
-            var failures = 0
-            for await _ in signals.cancelOnGracefulShutdown() {
-                if Task.isCancelled { break }
-                do throws(RunStoreError) {
-                    let claimed = try await matchPendingEvents()
-                    let started = try await startRuns(in: &group)
-                    failures = 0
-                    logger.trace(
-                        "worker pass",
-                        metadata: [
-                            "copilot.events.claimed": .stringConvertible(claimed),
-                            "copilot.runs.started": .stringConvertible(started),
-                        ]
-                    )
-                    if claimed >= configuration.eventBatchSize { signal.yield() }
-                } catch {
-                    failures += 1
-                    let pause = backoff(afterFailures: failures)
-                    logger.warning(
-                        "store call failed; pausing before the next pass",
-                        metadata: [
-                            "error.type": .string("\(error)"),
-                            "copilot.backoff.ms": .stringConvertible(pause.timeInterval * 1000),
-                        ]
-                    )
-                    try? await cancelWhenGracefulShutdown { try await self.environment.clock.sleep(for: pause) }
-                    signal.yield()
+            group.addTask {
+                await self.loop(self.events) { () throws(RunStoreError) in
+                    let claimed = try await self.matchPendingEvents()
+                    if claimed.startedRuns { self.runs.fire() }
+                    if claimed.events >= configuration.eventBatchSize { self.events.fire() }
+                    logger.trace("matching pass", metadata: ["copilot.events.claimed": "\(claimed.events)"])
                 }
+            }
+            await loop(runs) { () throws(RunStoreError) in
+                let started = try await startRuns(in: &group)
+                logger.trace("run pass", metadata: ["copilot.runs.started": "\(started)"])
             }
             logger.info("worker stopping: no more claims; waiting for executing steps")
         }
         logger.info("worker stopped")
     }
 
-    /// Signals a pass every poll interval, until shutdown or cancellation.
+    /// One pass per wake-up of `signal`, until graceful shutdown or cancellation. A pass that fails is
+    /// retried after a pause that grows with the failures in a row.
+    private func loop(_ signal: Signal, pass: () async throws(RunStoreError) -> Void) async {
+        var failures = 0
+        for await _ in signal.stream.cancelOnGracefulShutdown() {
+            if Task.isCancelled { break }
+            do throws(RunStoreError) {
+                try await pass()
+                failures = 0
+            } catch {
+                failures += 1
+                let pause = backoff(afterFailures: failures)
+                environment.logger.warning(
+                    "store call failed; pausing before the next pass",
+                    metadata: [
+                        "error.type": .string("\(error)"),
+                        "copilot.backoff.ms": .stringConvertible(pause.timeInterval * 1000),
+                    ]
+                )
+                try? await cancelWhenGracefulShutdown { try await self.environment.clock.sleep(for: pause) }
+                signal.fire()
+            }
+        }
+    }
+
+    /// Wakes both loops every poll interval, until shutdown or cancellation.
     private func tick() async {
         let interval = environment.configuration.pollInterval
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
@@ -133,7 +162,8 @@ public final class WorkerService: Service, Sendable {
             } catch {
                 return
             }
-            signal.yield()
+            events.fire()
+            runs.fire()
         }
     }
 
@@ -162,7 +192,7 @@ public final class WorkerService: Service, Sendable {
                     return count
                 }
                 self.environment.metrics.executing(count)
-                self.signal.yield()
+                self.runs.fire()
             }
         }
         return claimed.count

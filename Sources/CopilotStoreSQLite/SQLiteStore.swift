@@ -24,7 +24,15 @@ public final class SQLiteStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // DatabasePool switches to WAL itself and sets `synchronous = NORMAL` after
             // `prepareDatabase` runs (GRDB 7 `setUpWALMode`); FULL must be set once the pool is open.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            //
+            // Checkpoints every 10,000 WAL pages (~40 MB) rather than SQLite's 1,000: the writer that
+            // commits past the mark copies the WAL into the database and syncs it while every other
+            // write waits, and run rows change many times a second, so a longer interval copies each
+            // page once for many of its versions. That took about a sixth off the single writer's busy
+            // time at 1,000 events/s. The WAL file stays bounded, at roughly that size.
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 10000")
+            }
         } catch {
             logger.error("could not open the database", metadata: ["copilot.store.path": "\(path)"])
             throw .cannotOpen(path: path)

@@ -89,7 +89,7 @@ struct WorkerSchedulingTests {
         let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("act")]))
         let logs = LogRecorder()
         let worker = harness.worker(pollInterval: .seconds(60), logger: logs.logger())
-        let passes = { @Sendable in logs.messages.count { $0 == "worker pass" } }
+        let passes = { @Sendable in logs.messages.count { $0 == "matching pass" } }
         try await harness.running(worker) {
             // The first pass finds nothing; the next poll is a minute away.
             try await eventually { passes() >= 1 ? true : nil }
