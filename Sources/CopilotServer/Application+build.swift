@@ -75,6 +75,7 @@ public func buildRouter(
     if let runs = dependencies.runs {
         RunController(
             store: runs,
+            playbooks: dependencies.playbooks?.registry,
             now: dependencies.now,
             maxBodyBytes: configuration.maxBodyBytes,
             wakeWorkers: dependencies.wakeWorkers

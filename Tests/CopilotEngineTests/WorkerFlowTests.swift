@@ -50,10 +50,16 @@ struct WorkerFlowTests {
         #expect(record.matchState == .matched)
     }
 
-    @Test("an event no playbook matches is recorded unmatched with the reasons, and starts no run")
+    @Test("an unmatched event is recorded with why each listening playbook does not match, and starts no run")
     func unmatched() async throws {
+        var guarded = Playbooks.playbook("guarded", steps: [Playbooks.step("only", if: nil)])
+        guarded.condition = try Template(
+            parsing: "${{ event.subject == 'nothing' }}",
+            allowedNames: Playbook.playbookContextNames
+        )
         let harness = EngineHarness(
             Playbooks.github,
+            guarded,
             Playbooks.playbook(steps: [Playbooks.step("only", if: nil)]).withTrigger(types: ["incident.resolved"])
         )
         let event = try await harness.enqueue("evt-1")
@@ -65,9 +71,9 @@ struct WorkerFlowTests {
         }
         #expect(record.matchState == .unmatched)
         #expect(record.runs.isEmpty)
-        #expect(record.reasons.map(\.playbook.rawValue) == ["on-push", "remediate"])
-        #expect(record.reasons.allSatisfy { !$0.reason.isEmpty })
-        #expect(record.reasons.last?.reason.contains("incident.detected") == true)
+        // Only listeners are explained in the record; the events API tells the others from the set.
+        #expect(record.reasons.map(\.playbook.rawValue) == ["guarded"])
+        #expect(record.reasons.first?.reason == "if: ${{ event.subject == 'nothing' }} is false")
         #expect(harness.executor.requests.isEmpty)
     }
 

@@ -68,11 +68,17 @@ struct RunRouteTests {
         return (store, event.id, newRun.run.id)
     }
 
-    static func application(_ store: MemoryRunStore) -> some ApplicationProtocol {
+    static func application(_ store: MemoryRunStore, playbooks: PlaybookAPI? = nil) -> some ApplicationProtocol {
         Application(
             router: buildRouter(
                 configuration: ServerConfiguration(),
-                dependencies: ServerDependencies(inbox: store, receivers: [:], readiness: Readiness(), runs: store)
+                dependencies: ServerDependencies(
+                    inbox: store,
+                    receivers: [:],
+                    readiness: Readiness(),
+                    playbooks: playbooks,
+                    runs: store
+                )
             )
         )
     }
@@ -96,6 +102,38 @@ struct RunRouteTests {
             #expect(body["match"]?["not_matched"]?.arrayValue?.first?["reason"] == "on.github: source is alertmanager")
             let missing = try await client.execute(uri: "/api/v1/events/nope", method: .get)
             #expect(missing.status == .notFound)
+        }
+    }
+
+    @Test("GET /api/v1/events/{id} tells why each loaded playbook not listening to the event ignores it")
+    func eventExplainsNonListeners() async throws {
+        let (store, eventID, _) = try await Self.seededStore()
+        let prChecks = """
+            name: pr-checks
+            on:
+              github:
+                types: [pull_request.opened]
+            steps:
+              - id: unit
+                uses: testbench.run
+                with: { test_suite: unit }
+            """
+        let loader = PlaybookLoader()
+        let set = try loader.loadSet([
+            PlaybookSource(path: "smoke.yaml", text: Self.playbookYAML),
+            PlaybookSource(path: "pr-checks.yaml", text: prChecks),
+        ]).get()
+        let api = PlaybookAPI(registry: PlaybookRegistry(set), loader: loader, reload: { .reloaded(count: 2) })
+        try await Self.application(store, playbooks: api).test(.router) { client in
+            let body = try Self.json(try await client.execute(uri: "/api/v1/events/\(eventID)", method: .get))
+            let reasons = body["match"]?["not_matched"]?.arrayValue ?? []
+            #expect(
+                reasons == [
+                    ["playbook": "other", "reason": "on.github: source is alertmanager"],
+                    ["playbook": "pr-checks", "reason": "on.github: source is alertmanager"],
+                ],
+                "the stored reason, then the loaded playbook that does not listen; smoke started the run"
+            )
         }
     }
 

@@ -14,7 +14,7 @@ extension PlaybookSet {
         for position in candidates {
             if scope == .all {
                 while next < position {
-                    notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
+                    notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event.source, event.type))
                     next += 1
                 }
                 next = position + 1
@@ -27,7 +27,7 @@ extension PlaybookSet {
         }
         if scope == .all {
             while next < playbooks.count {
-                notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event))
+                notMatched.append(Self.unmatchedBySourceOrType(playbooks[next], event.source, event.type))
                 next += 1
             }
         }
@@ -89,14 +89,34 @@ extension PlaybookSet {
         }
     }
 
+    /// Why each playbook that does not listen to `source` and `type` ignores such an event, in the set's
+    /// order: what `match(_:scope: .all)` explains beyond `.candidates`. It depends on the source and type
+    /// alone, so it can be told later, without the event's payload (the events API does).
+    public func reasonsNotListening(source: EventSource, type: String) -> [MatchResult.NotMatched] {
+        var reasons: [MatchResult.NotMatched] = []
+        var next = 0
+        for position in index.candidates(source: source, type: type) + [playbooks.count] {
+            while next < position {
+                reasons.append(Self.unmatchedBySourceOrType(playbooks[next], source, type))
+                next += 1
+            }
+            next = position + 1
+        }
+        return reasons
+    }
+
     /// Why a playbook that is not a candidate does not match: its sources, or its types.
-    static func unmatchedBySourceOrType(_ playbook: Playbook, _ event: Event) -> MatchResult.NotMatched {
+    static func unmatchedBySourceOrType(
+        _ playbook: Playbook,
+        _ source: EventSource,
+        _ type: String
+    ) -> MatchResult.NotMatched {
         let reason: String
-        if let trigger = playbook.trigger(for: event.source) {
-            reason = "on.\(trigger.source.rawValue).types: type is \(event.type)"
+        if let trigger = playbook.trigger(for: source) {
+            reason = "on.\(trigger.source.rawValue).types: type is \(type)"
         } else {
             let sources = playbook.triggers.map { "on.\($0.source.rawValue)" }.joined(separator: ", ")
-            reason = "\(sources.isEmpty ? "on" : sources): source is \(event.source.rawValue)"
+            reason = "\(sources.isEmpty ? "on" : sources): source is \(source.rawValue)"
         }
         return .init(playbook: playbook.name, reason: reason)
     }

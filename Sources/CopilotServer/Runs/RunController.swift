@@ -11,6 +11,8 @@ import NIOCore
 /// (`{"comment", "by"}`), else `anonymous`; with RBAC it becomes the authenticated principal.
 struct RunController<Context: RequestContext>: Sendable {
     let store: any RunStore
+    /// The live playbooks, which explain the playbooks an event's stored record does not mention.
+    let playbooks: PlaybookRegistry?
     let now: @Sendable () -> Date
     let maxBodyBytes: Int
     let wakeWorkers: @Sendable () -> Void
@@ -42,7 +44,15 @@ struct RunController<Context: RequestContext>: Sendable {
             "id": .string(delivery.deliveryID.rawValue),
             "headers": .object(JSONObject(delivery.headers.mapValues(JSONValue.string))),
         ]
-        let notMatched: [JSONValue] = record.reasons.map {
+        // The record explains the playbooks that listened to the event's source and type; each other
+        // playbook of the current set ignores it for its source or type, which is told here.
+        var reasons = record.reasons
+        if let set = playbooks?.current.set {
+            let explained = Set(reasons.map(\.playbook) + record.runs.map(\.playbook))
+            reasons += set.reasonsNotListening(source: delivery.source, type: delivery.type)
+                .filter { !explained.contains($0.playbook) }
+        }
+        let notMatched: [JSONValue] = reasons.map {
             ["playbook": .string($0.playbook.rawValue), "reason": .string($0.reason)]
         }
         let match: JSONValue = [

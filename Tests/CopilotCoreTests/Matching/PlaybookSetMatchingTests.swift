@@ -77,6 +77,10 @@ import Testing
                 .init(playbook: PlaybookName(rawValue: "pr-checks"), reason: "on.github.types: type is push"),
             ]
         )
+        #expect(
+            try Self.set().reasonsNotListening(source: .github, type: "push") == push.notMatched,
+            "without a payload, the same reasons for the playbooks that do not listen"
+        )
     }
 
     @Test("matched playbooks read, compare and hash as a list of the same playbooks does")
