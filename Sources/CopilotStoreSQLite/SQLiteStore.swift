@@ -16,6 +16,7 @@ public final class SQLiteStore: Sendable {
     /// Opens (creating it and its parent directory if needed) the database file at `path` and migrates it.
     public convenience init(path: String, logger: Logger) throws(StoreError) {
         let pool: DatabasePool
+        let checkpointer: WALCheckpointer
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -25,23 +26,25 @@ public final class SQLiteStore: Sendable {
             // DatabasePool switches to WAL itself and sets `synchronous = NORMAL` after
             // `prepareDatabase` runs (GRDB 7 `setUpWALMode`); FULL must be set once the pool is open.
             //
-            // Checkpoints every 10,000 WAL pages (~40 MB) rather than SQLite's 1,000: the writer that
-            // commits past the mark copies the WAL into the database and syncs it while every other
-            // write waits, and run rows change many times a second, so a longer interval copies each
-            // page once for many of its versions. That took about a sixth off the single writer's busy
-            // time at 1,000 events/s. The WAL file stays bounded, at roughly that size.
+            // The writer checkpoints by itself only past 10,000 WAL pages (~40 MB), a bound on the log's
+            // size: `WALCheckpointer` copies the log from its own connection long before that.
             try pool.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 10000")
             }
+            checkpointer = try WALCheckpointer(path: path, logger: logger)
         } catch {
             logger.error("could not open the database", metadata: ["copilot.store.path": "\(path)"])
             throw .cannotOpen(path: path)
         }
-        try self.init(writer: pool, logger: logger)
+        try self.init(writer: pool, checkpointer: checkpointer, logger: logger)
     }
 
     /// Uses an open database (an in-memory `DatabaseQueue` in tests) and migrates it.
-    public init(writer: any DatabaseWriter, logger: Logger) throws(StoreError) {
+    public convenience init(writer: any DatabaseWriter, logger: Logger) throws(StoreError) {
+        try self.init(writer: writer, checkpointer: nil, logger: logger)
+    }
+
+    private init(writer: any DatabaseWriter, checkpointer: WALCheckpointer?, logger: Logger) throws(StoreError) {
         self.writer = writer
         self.logger = logger
         do {
@@ -51,7 +54,9 @@ public final class SQLiteStore: Sendable {
             throw .migrationFailed
         }
         self.inboxCommit = GroupCommit { [writer, logger] deliveries in
-            await Self.commit(deliveries, to: writer, logger: logger)
+            let outcomes = await Self.commit(deliveries, to: writer, logger: logger)
+            checkpointer?.request()
+            return outcomes
         }
     }
 

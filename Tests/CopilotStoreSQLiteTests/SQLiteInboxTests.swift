@@ -88,6 +88,32 @@ struct SQLiteInboxTests {
         #expect(journal == "wal")
     }
 
+    @Test("committed deliveries reach the database file through background checkpoints, not the writer's")
+    func backgroundCheckpoint() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("copilot.db").path
+        let store = try SQLiteStore(path: path, logger: logger)
+        func fileSize() throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        let before = try fileSize()
+        for index in 0..<20 {
+            var big = delivery("d-\(index)")
+            big.body = Array(repeating: UInt8(ascii: "x"), count: 16_384)
+            _ = try await store.enqueue(big)
+        }
+        // 20 × 16 KB is ~100 WAL pages, far below the writer's own mark of 10,000: only the background
+        // checkpointer copies them into the database file.
+        var after = before
+        for _ in 0..<100 where after < before + 20 * 16_384 {
+            try await Task.sleep(for: .milliseconds(50))
+            after = try fileSize()
+        }
+        #expect(after >= before + 20 * 16_384)
+        #expect(try await store.count() == 20)
+    }
+
     @Test("a failing commit fails every delivery of its batch and stores none")
     func failingCommit() async throws {
         let queue = try DatabaseQueue()
