@@ -58,6 +58,12 @@ extension WorkerService {
     /// cooldown and a new trace), and why each other playbook looked at does not match.
     func matchRecord(for delivery: Delivery, logger: Logger) -> MatchRecord {
         let at = environment.now()
+        let set = environment.playbooks.current.set
+        // An event no playbook listens to needs no payload: its body is not even parsed (most of a
+        // busy GitHub organization's deliveries are such events, and parsing was the worker's main cost).
+        guard set.listens(source: delivery.source, type: delivery.type) else {
+            return MatchRecord(eventID: delivery.eventID, at: at, runs: [], notMatched: [])
+        }
         let event: Event
         do {
             event = try environment.decodeEvent(delivery)
@@ -72,7 +78,7 @@ extension WorkerService {
         // Only the playbooks listening to the event's source and type are looked at and explained: the
         // cost grows with those, not with the set (at 10,000 playbooks, explaining all took 4 ms an
         // event). The events API adds why each other playbook ignores it, from its source and type.
-        let result = environment.playbooks.current.set.match(event, scope: .candidates)
+        let result = set.match(event, scope: .candidates)
         let traceparent = TraceParent(random: environment.random).description
         var runs: [MatchRecord.NewRun] = []
         var notMatched = result.notMatched

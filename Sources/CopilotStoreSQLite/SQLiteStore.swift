@@ -55,7 +55,7 @@ public final class SQLiteStore: Sendable {
         }
         self.inboxCommit = GroupCommit { [writer, logger] deliveries in
             let outcomes = await Self.commit(deliveries, to: writer, logger: logger)
-            checkpointer?.request()
+            checkpointer?.committed(bytes: deliveries.reduce(0) { $0 + $1.body.count })
             return outcomes
         }
     }

@@ -100,17 +100,17 @@ struct SQLiteInboxTests {
         let before = try fileSize()
         for index in 0..<20 {
             var big = delivery("d-\(index)")
-            big.body = Array(repeating: UInt8(ascii: "x"), count: 16_384)
+            big.body = Array(repeating: UInt8(ascii: "x"), count: 256 << 10)
             _ = try await store.enqueue(big)
         }
-        // 20 × 16 KB is ~100 WAL pages, far below the writer's own mark of 10,000: only the background
-        // checkpointer copies them into the database file.
+        // 20 × 256 KB is 5 MB, past the checkpointer's 4 MiB but ~1,300 WAL pages, far below the
+        // writer's own mark of 10,000: only the background checkpointer copies them into the file.
         var after = before
-        for _ in 0..<100 where after < before + 20 * 16_384 {
+        for _ in 0..<100 where after < before + 16 * (256 << 10) {
             try await Task.sleep(for: .milliseconds(50))
             after = try fileSize()
         }
-        #expect(after >= before + 20 * 16_384)
+        #expect(after >= before + 16 * (256 << 10))
         #expect(try await store.count() == 20)
     }
 

@@ -89,6 +89,12 @@ extension PlaybookSet {
         }
     }
 
+    /// Whether any playbook listens to events of `source` and `type`: when none does, matching such an
+    /// event needs no payload.
+    public func listens(source: EventSource, type: String) -> Bool {
+        !index.candidates(source: source, type: type).isEmpty
+    }
+
     /// Why each playbook that does not listen to `source` and `type` ignores such an event, in the set's
     /// order: what `match(_:scope: .all)` explains beyond `.candidates`. It depends on the source and type
     /// alone, so it can be told later, without the event's payload (the events API does).

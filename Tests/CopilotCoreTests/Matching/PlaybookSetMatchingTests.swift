@@ -81,6 +81,8 @@ import Testing
             try Self.set().reasonsNotListening(source: .github, type: "push") == push.notMatched,
             "without a payload, the same reasons for the playbooks that do not listen"
         )
+        #expect(try Self.set().listens(source: .github, type: "push"))
+        #expect(try !Self.set().listens(source: .incident, type: "incident.resolved"))
     }
 
     @Test("matched playbooks read, compare and hash as a list of the same playbooks does")
