@@ -88,7 +88,7 @@ public final class WorkerService: Service, Sendable {
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
             wake: { runs.fire() },
-            recentEvents: RecentEvents(capacity: 2 * configuration.eventBatchSize)
+            recentEvents: RecentEvents(capacity: 64)
         )
     }
 

@@ -9,12 +9,12 @@ import Synchronization
 /// makes the oldest of them the next leader. So there is never a task to start, supervise or cancel, a
 /// commit is never abandoned half-way by a cancelled request (the write itself is not cancellable), and
 /// under load batches grow by themselves while the disk syncs.
-final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
+final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
     /// Writes a batch in one transaction and answers one result per item, in order.
-    typealias Flush = @Sendable ([Item]) async -> [Result<Outcome, InboxError>]
+    typealias Flush = @Sendable ([Item]) async -> [Result<Outcome, Failure>]
 
     private enum Signal: Sendable {
-        case done(Result<Outcome, InboxError>)
+        case done(Result<Outcome, Failure>)
         case lead(ticket: UInt64)
     }
 
@@ -33,14 +33,17 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     private let state = Mutex(State())
     private let maxBatch: Int
     private let flush: Flush
+    /// What an item whose batch answered no result gets.
+    private let missing: Failure
 
-    init(maxBatch: Int = 512, flush: @escaping Flush) {
+    init(maxBatch: Int = 512, missing: Failure, flush: @escaping Flush) {
         self.maxBatch = max(1, maxBatch)
+        self.missing = missing
         self.flush = flush
     }
 
     /// Submits one item and returns once the batch holding it has been written.
-    func submit(_ item: Item) async -> Result<Outcome, InboxError> {
+    func submit(_ item: Item) async -> Result<Outcome, Failure> {
         let signal = await withCheckedContinuation { (continuation: CheckedContinuation<Signal, Never>) in
             let leadTicket: UInt64? = state.withLock { state in
                 let ticket = state.nextTicket
@@ -61,7 +64,7 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
     }
 
     /// Writes one batch (which holds the leader's own item), answers its waiters, passes the lead on.
-    private func lead(ownTicket: UInt64) async -> Result<Outcome, InboxError> {
+    private func lead(ownTicket: UInt64) async -> Result<Outcome, Failure> {
         let batch = state.withLock { state in
             let count = min(state.pending.count, maxBatch)
             let batch = Array(state.pending.prefix(count))
@@ -71,9 +74,9 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable>: Sendable {
         // The leader is always in its own batch: it was appended before it was signalled, and earlier
         // waiters were taken by earlier leaders, or it is itself the oldest pending one.
         let results = await flush(batch.map(\.item))
-        var ownResult: Result<Outcome, InboxError> = .failure(.unavailable)
+        var ownResult: Result<Outcome, Failure> = .failure(missing)
         for (index, waiter) in batch.enumerated() {
-            let result = index < results.count ? results[index] : .failure(.unavailable)
+            let result = index < results.count ? results[index] : .failure(missing)
             if waiter.ticket == ownTicket {
                 ownResult = result
             } else {

@@ -138,6 +138,16 @@ extension SQLiteStore: RunStore {
         _ operation: String,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(RunStoreError) -> T {
+        try await Self.write(operation, to: writer, logger: logger, body)
+    }
+
+    /// `write(_:_:)` on a given writer, for the batches built before the store exists.
+    static func write<T: Sendable>(
+        _ operation: String,
+        to writer: any DatabaseWriter,
+        logger: Logger,
+        _ body: @escaping @Sendable (Database) throws -> T
+    ) async throws(RunStoreError) -> T {
         do {
             return try await writer.writeWithoutTransaction { db in
                 try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()

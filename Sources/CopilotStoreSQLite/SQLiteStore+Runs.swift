@@ -1,6 +1,7 @@
 public import CopilotCore
 public import Foundation
 import GRDB
+import Logging
 
 extension SQLiteStore {
     public func claimRuns(
@@ -64,16 +65,49 @@ extension SQLiteStore {
     }
 
     public func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run {
-        try await write("save run") { db in
-            guard lease.runID == run.id else { throw RunStoreError.conflict }
-            let cancelRequested = try Self.checkLease(lease, in: db)
-            try Self.update(run, releasing: release, in: db)
-            // The stored run is the one given, but for a cancel that arrived meanwhile (`update` keeps the
-            // flag): no need to read back what was just written.
-            var saved = run
-            saved.cancelRequested = run.cancelRequested || cancelRequested
-            return saved
+        try await runSaves.submit(RunSave(run: run, lease: lease, release: release)).get()
+    }
+
+    /// One `save` of a batch.
+    struct RunSave: Sendable {
+        var run: Run
+        var lease: RunLease
+        var release: Bool
+    }
+
+    /// Saves concurrent runs in one transaction (`GroupCommit`): the executing runs of a busy node save
+    /// at about the same moments, and one transaction per save was most of the single writer's time.
+    /// Each save is checked before it writes anything, so one that is refused (`conflict`, `notFound`)
+    /// leaves the others to commit; a failing transaction answers `unavailable` to all of them.
+    static func save(
+        _ saves: [RunSave],
+        to writer: any DatabaseWriter,
+        logger: Logger
+    ) async -> [Result<Run, RunStoreError>] {
+        do {
+            return try await write("save runs", to: writer, logger: logger) { db in
+                try saves.map { save -> Result<Run, RunStoreError> in
+                    do {
+                        return .success(try Self.save(save, in: db))
+                    } catch let error as RunStoreError {
+                        return .failure(error)
+                    }
+                }
+            }
+        } catch {
+            return saves.map { _ in .failure(error) }
         }
+    }
+
+    private static func save(_ save: RunSave, in db: Database) throws -> Run {
+        guard save.lease.runID == save.run.id else { throw RunStoreError.conflict }
+        let cancelRequested = try checkLease(save.lease, in: db)
+        try update(save.run, releasing: save.release, in: db)
+        // The stored run is the one given, but for a cancel that arrived meanwhile (`update` keeps the
+        // flag): no need to read back what was just written.
+        var saved = save.run
+        saved.cancelRequested = save.run.cancelRequested || cancelRequested
+        return saved
     }
 
     public func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run {

@@ -11,7 +11,8 @@ public import Logging
 public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
     let logger: Logger
-    let inboxCommit: GroupCommit<Delivery, EnqueueOutcome>
+    let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
+    let runSaves: GroupCommit<RunSave, Run, RunStoreError>
 
     /// Opens (creating it and its parent directory if needed) the database file at `path` and migrates it.
     public convenience init(path: String, logger: Logger) throws(StoreError) {
@@ -53,7 +54,10 @@ public final class SQLiteStore: Sendable {
             logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
             throw .migrationFailed
         }
-        self.inboxCommit = GroupCommit { [writer, logger] deliveries in
+        self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves in
+            await Self.save(saves, to: writer, logger: logger)
+        }
+        self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries in
             let outcomes = await Self.commit(deliveries, to: writer, logger: logger)
             checkpointer?.committed(bytes: deliveries.reduce(0) { $0 + $1.body.count })
             return outcomes
