@@ -12,34 +12,23 @@ extension SQLiteStore: RunStore {
     ) async throws(RunStoreError) -> [Delivery] {
         let until = now.addingTimeInterval(Self.seconds(lease))
         let nowSeconds = now.timeIntervalSince1970
-        // The claim takes the single writer; the bodies are read afterwards on a reader connection. Read
-        // inside the claim, 32 bodies of 28 KB each held the writer, and every delivery waiting to be
-        // committed, for about a third of its time at ingress's peak.
-        let claimed = try await write("claim events") { db in
-            let sequences = try Int64.fetchAll(
-                db.cachedStatement(
-                    literal: """
-                        SELECT seq FROM events
-                        WHERE match_state = 'pending' AND (match_lease_owner IS NULL OR match_lease_until <= \(nowSeconds))
-                        ORDER BY seq LIMIT \(max(limit, 0))
-                        """
-                )
+        return try await write("claim events") { db in
+            let rows = try db.rows(
+                """
+                \(Self.eventWithBody)
+                WHERE e.match_state = 'pending' AND (e.match_lease_owner IS NULL OR e.match_lease_until <= \(nowSeconds))
+                ORDER BY e.seq LIMIT \(max(limit, 0))
+                """
             )
-            for sequence in sequences {
+            for row in rows {
                 try db.run(
                     """
                     UPDATE events SET match_lease_owner = \(owner), match_lease_until = \(until.timeIntervalSince1970)
-                    WHERE seq = \(sequence)
+                    WHERE seq = \(row["seq"] as Int64)
                     """
                 )
             }
-            return sequences
-        }
-        guard !claimed.isEmpty else { return [] }
-        return try await read("read claimed events") { db in
-            try db.rows("\(Self.eventWithBody) WHERE e.seq IN \(claimed) ORDER BY e.seq").compactMap(
-                Self.delivery(from:)
-            )
+            return rows.compactMap(Self.delivery(from:))
         }
     }
 
