@@ -89,6 +89,31 @@ import Testing
         }
     }
 
+    @Test("a value rendered into a preset's URL is percent-encoded and cannot change its path or query")
+    func presetURLEncoding() async throws {
+        let receiver = ReceiverStandIn(status: 202, body: nil)
+        try await withStandIn(receiver) { baseURL in
+            let executor = Fixtures.executor(
+                Fixtures.configuration {
+                    $0.presets["deploy.rollback"] = .init(
+                        method: "POST",
+                        url: baseURL + "/rollback/${{ with.service }}?region=${{ with.region }}",
+                        headers: [:],
+                        body: nil,
+                        params: ["service", "region"]
+                    )
+                }
+            )
+            let outcome = await executor.execute(
+                Fixtures.request("deploy.rollback", with: ["service": "../admin?force=1", "region": "eu west&x=1"])
+            )
+            #expect(outcome == .succeeded(outputs: ["status": 202]))
+            let request = try #require(await receiver.journal.requests.first)
+            #expect(request.path == "/rollback/..%2Fadmin%3Fforce%3D1")
+            #expect(request.query == "region=eu%20west%26x%3D1")
+        }
+    }
+
     @Test("an unknown action fails permanently")
     func unknown() async {
         let executor = Fixtures.executor(Fixtures.configuration { _ in })

@@ -138,6 +138,25 @@ public struct Template: Sendable, Hashable {
         return .string(output)
     }
 
+    /// Renders as text, passing each expression's text through `escape` and the text around it as
+    /// written: a URL template escapes what values put into it, so that `a/../b?x=1` stays one path
+    /// segment. A template that is one expression and nothing else is the whole value, not a part of
+    /// one, and is not escaped.
+    public func renderText(
+        in context: EvaluationContext,
+        escaping escape: (String) -> String
+    ) throws(ExpressionError) -> String {
+        if isSingleExpression { return try evaluate(0, in: context).templateText }
+        var output = ""
+        for part in parts {
+            switch part {
+            case .text(let text): output += text
+            case .expression(let index): output += escape(try evaluate(index, in: context).templateText)
+            }
+        }
+        return expressions.isEmpty ? text : output
+    }
+
     /// An `if:` condition's answer: the value coerced to a boolean by truthiness, whether or not the
     /// text uses `${{ }}`. A blank condition means `success()`, as an absent one does.
     ///

@@ -4,7 +4,9 @@ import CopilotCore
 /// strings may hold `${{ with.x }}` and `${{ secrets.X }}`, rendered per step by CONTRACT §3's rules.
 ///
 /// The URL is the operator's own (written in the config), so it is not checked against
-/// `integrations.http.allow`. Its circuit breaker and metrics label are the preset's name.
+/// `integrations.http.allow`; what `${{ }}` puts into it is percent-encoded (`URLPath.encode`), so a
+/// `with:` value cannot change its path or add a query. A URL that is one `${{ }}` and nothing else is
+/// taken as the value gives it. Its circuit breaker and metrics label are the preset's name.
 struct PresetAction: Action {
     let name: ActionName
     let preset: HTTPActionsConfiguration.Preset
@@ -26,10 +28,11 @@ struct PresetAction: Action {
             "with": .object(context.with),
             "secrets": .object(JSONObject(secrets.mapValues(JSONValue.string))),
         ])
-        let rendered: (url: JSONValue, headers: JSONValue, body: JSONValue?)
+        let rendered: (url: String, headers: JSONValue, body: JSONValue?)
         do {
             rendered = (
-                try Self.render(.string(preset.url), in: evaluation),
+                try Template(parsing: preset.url, allowedNames: Self.allowedNames)
+                    .renderText(in: evaluation, escaping: URLPath.encode),
                 try Self.render(.object(JSONObject(preset.headers.mapValues(JSONValue.string))), in: evaluation),
                 try preset.body.map { try Self.render($0, in: evaluation) }
             )
@@ -37,7 +40,7 @@ struct PresetAction: Action {
             // The expression error may quote a rendered value, which may be a secret: say no more.
             return .failed(retryable: false, reason: "invalid preset template")
         }
-        let url = rendered.url.templateText
+        let url = rendered.url
         guard !url.isEmpty else {
             return .failed(.invalidParameter("url"))
         }

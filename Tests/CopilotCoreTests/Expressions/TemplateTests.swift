@@ -52,6 +52,16 @@ struct TemplateExample: Sendable, CustomTestStringConvertible {
         #expect(try Template(parsing: "a ${{ 1 }} b ${{ 2 }}").expressions.map(\.source) == ["1", "2"])
     }
 
+    @Test("renderText escapes what each expression gives, not the text around it, nor a lone expression")
+    func renderText() throws {
+        let escape = { (text: String) in "<\(text)>" }
+        let mixed = try Template(parsing: "/a/${{ event.subject }}?n=${{ event.count }}")
+        #expect(try mixed.renderText(in: Self.context, escaping: escape) == "/a/<payments>?n=<7>")
+        let lone = try Template(parsing: " ${{ event.subject }} ")
+        #expect(try lone.renderText(in: Self.context, escaping: escape) == "payments")
+        #expect(try Template(parsing: "plain").renderText(in: Self.context, escaping: escape) == "plain")
+    }
+
     @Test("an unclosed ${{ is a parse error at its start")
     func unclosed() throws {
         let error = try #require(throws: ExpressionError.self) { try Template(parsing: "ok ${{ event.count") }
