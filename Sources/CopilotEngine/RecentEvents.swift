@@ -4,7 +4,7 @@ import Synchronization
 /// The events the worker just matched that started runs, kept for those runs' executions.
 ///
 /// A run is usually claimed moments after its event was matched, by the same node; without this, its
-/// execution read the delivery back from the store and parsed its body a second time, which was a fifth
+/// execution read the delivery back from the store and parsed its body a second time, about a tenth
 /// of the engine's CPU at a thousand events a second. Only a cache: a run whose event is not here (another
 /// node matched it, a restart, eviction) reads it from the store as before. Events are immutable, so a
 /// kept one is never stale.
