@@ -142,39 +142,52 @@ extension SQLiteStore: RunStore {
     }
 
     /// `write(_:_:)` on a given writer, for the batches built before the store exists.
+    ///
+    /// Through GRDB's callback write, not its `async` one: a cancelled task does not interrupt the
+    /// transaction. A batch of saves (`GroupCommit`) holds other runs' saves, which its leader's
+    /// cancellation must not fail; a lone write that completes for a cancelled caller costs nothing.
     static func write<T: Sendable>(
         _ operation: String,
         to writer: any DatabaseWriter,
         logger: Logger,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(RunStoreError) -> T {
-        do {
-            return try await writer.writeWithoutTransaction { db in
-                try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
-                let result: Result<T, any Error>
-                do {
-                    var value: T?
-                    try db.inTransaction {
-                        value = try body(db)
-                        return .commit
-                    }
-                    guard let value else { throw RunStoreError.unavailable }
-                    result = .success(value)
-                } catch {
-                    result = .failure(error)
-                }
-                try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
-                return try result.get()
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            writer.asyncWriteWithoutTransaction { db in
+                continuation.resume(returning: Result { try runStateTransaction(db, body) })
             }
-        } catch let error as RunStoreError {
+        }
+        switch result {
+        case .success(let value):
+            return value
+        case .failure(let error as RunStoreError):
             throw error
-        } catch {
+        case .failure(let error):
             logger.warning(
                 "run store write failed",
                 metadata: ["copilot.store.operation": "\(operation)", "error.type": "\(type(of: error))"]
             )
             throw .unavailable
         }
+    }
+
+    /// `body` in a transaction that commits with `synchronous = NORMAL`, the connection's FULL restored.
+    private static func runStateTransaction<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        try db.cachedStatement(sql: "PRAGMA synchronous = NORMAL").execute()
+        let result: Result<T, any Error>
+        do {
+            var value: T?
+            try db.inTransaction {
+                value = try body(db)
+                return .commit
+            }
+            guard let value else { throw RunStoreError.unavailable }
+            result = .success(value)
+        } catch {
+            result = .failure(error)
+        }
+        try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+        return try result.get()
     }
 
     /// A read; errors as in `write`.

@@ -78,10 +78,7 @@ extension SQLiteStore {
     /// Saves concurrent runs in one transaction (`GroupCommit`): the executing runs of a busy node save
     /// at about the same moments, and one transaction per save was most of the single writer's time.
     /// Each save is checked before it writes anything, so one that is refused (`conflict`, `notFound`)
-    /// leaves the others to commit; a failing transaction answers `unavailable` to all of them. That
-    /// includes the leader's task being cancelled (GRDB interrupts the access), which happens only when
-    /// the worker is torn down without a graceful shutdown: the runs whose saves failed are then claimed
-    /// again once their leases expire, as after a crash.
+    /// leaves the others to commit; a failing transaction answers `unavailable` to all of them.
     static func save(
         _ saves: [RunSave],
         to writer: any DatabaseWriter,
