@@ -51,43 +51,21 @@ struct ASCIIGlob: Sendable, Hashable {
         }
     }
 
-    /// `GlobPattern.matches`'s algorithm, on bytes: one backtrack point for the last `*`.
+    /// `GlobPattern.matches(tokens:text:isAnyRun:accepts:)` on bytes.
     private func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-        var tokenIndex = 0
-        var textIndex = 0
-        var starToken: Int?
-        var starText = 0
-        while textIndex < text.count {
-            if tokenIndex < tokens.count {
-                switch tokens[tokenIndex] {
-                case .anyRun:
-                    starToken = tokenIndex
-                    starText = textIndex
-                    tokenIndex += 1
-                    continue
-                case .anyOne:
-                    tokenIndex += 1
-                    textIndex += 1
-                    continue
-                case .byte(let byte) where byte == text[textIndex]:
-                    tokenIndex += 1
-                    textIndex += 1
-                    continue
-                case .byteClass(let low, let high) where Self.admits(low, high, text[textIndex]):
-                    tokenIndex += 1
-                    textIndex += 1
-                    continue
-                default:
-                    break
+        GlobPattern.matches(
+            tokens: tokens.count,
+            text: text.count,
+            isAnyRun: { tokens[$0] == .anyRun },
+            accepts: { token, index in
+                switch tokens[token] {
+                case .anyRun: false
+                case .anyOne: true
+                case .byte(let byte): byte == text[index]
+                case .byteClass(let low, let high): Self.admits(low, high, text[index])
                 }
             }
-            guard let star = starToken else { return false }
-            tokenIndex = star + 1
-            starText += 1
-            textIndex = starText
-        }
-        while tokenIndex < tokens.count, tokens[tokenIndex] == .anyRun { tokenIndex += 1 }
-        return tokenIndex == tokens.count
+        )
     }
 
     private static func admits(_ low: UInt64, _ high: UInt64, _ byte: UInt8) -> Bool {

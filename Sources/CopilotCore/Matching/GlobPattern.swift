@@ -43,34 +43,47 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
     /// `matches` character by character, for any text (`ASCIIGlob` gives the same answers on ASCII).
     func matchesCharacters(_ text: String) -> Bool {
         let characters = Array(text)
-        // Iterative matching with one backtrack point for the last `*`: linear for most patterns,
-        // never exponential.
+        return Self.matches(
+            tokens: tokens.count,
+            text: characters.count,
+            isAnyRun: { tokens[$0] == .anyRun },
+            accepts: { token, index in
+                switch tokens[token] {
+                case .anyRun: false
+                case .anyOne: true
+                case .literal(let character): character == characters[index]
+                case .characterClass(let characterClass): characterClass.contains(characters[index])
+                }
+            }
+        )
+    }
+
+    /// The matching algorithm, for characters and for bytes (`ASCIIGlob`): iterative, with one
+    /// backtrack point for the last `*`, so linear for most patterns and never exponential.
+    /// `accepts(token, index)` tells whether a token other than `*` takes the text's element `index`.
+    @inline(__always)
+    static func matches(
+        tokens tokenCount: Int,
+        text textCount: Int,
+        isAnyRun: (Int) -> Bool,
+        accepts: (Int, Int) -> Bool
+    ) -> Bool {
         var tokenIndex = 0
         var textIndex = 0
         var starToken: Int?
         var starText = 0
-        while textIndex < characters.count {
-            if tokenIndex < tokens.count {
-                switch tokens[tokenIndex] {
-                case .anyRun:
+        while textIndex < textCount {
+            if tokenIndex < tokenCount {
+                if isAnyRun(tokenIndex) {
                     starToken = tokenIndex
                     starText = textIndex
                     tokenIndex += 1
                     continue
-                case .anyOne:
+                }
+                if accepts(tokenIndex, textIndex) {
                     tokenIndex += 1
                     textIndex += 1
                     continue
-                case .literal(let character) where character == characters[textIndex]:
-                    tokenIndex += 1
-                    textIndex += 1
-                    continue
-                case .characterClass(let characterClass) where characterClass.contains(characters[textIndex]):
-                    tokenIndex += 1
-                    textIndex += 1
-                    continue
-                default:
-                    break
                 }
             }
             guard let star = starToken else { return false }
@@ -78,8 +91,8 @@ public struct GlobPattern: Sendable, Hashable, CustomStringConvertible {
             starText += 1
             textIndex = starText
         }
-        while tokenIndex < tokens.count, tokens[tokenIndex] == .anyRun { tokenIndex += 1 }
-        return tokenIndex == tokens.count
+        while tokenIndex < tokenCount, isAnyRun(tokenIndex) { tokenIndex += 1 }
+        return tokenIndex == tokenCount
     }
 
     private static func compile(_ pattern: [Character]) throws(PatternError) -> [Token] {
