@@ -1,7 +1,8 @@
-// Reading under a `JSONProjection`: the same grammar and limits as the full reader, with `skipValue`
-// checking what is dropped without building it.
+// Reading under a `JSONProjection`: objects and arrays, which the full reader reads too (under
+// `.everything`), and `skipValue`, which checks what a projection drops without building it.
 extension JSONReader {
-    /// The kept part of the value, or nil when the bytes are not one JSON document.
+    /// The kept part of the value (all of it for `.everything`), or nil when the bytes are not one JSON
+    /// document.
     static func parse(_ bytes: [UInt8], keeping projection: JSONProjection) -> JSONValue? {
         let result: JSONValue? = bytes.withUnsafeBufferPointer { buffer in
             var reader = JSONReader(bytes: buffer)
@@ -26,8 +27,11 @@ extension JSONReader {
         }
     }
 
-    private mutating func object(depth: Int, keeping projection: JSONProjection) -> JSONValue? {
+    /// An object at `index` (on its `{`), with the members `projection` keeps.
+    mutating func object(depth: Int, keeping projection: JSONProjection) -> JSONValue? {
         index += 1  // {
+        // Members are collected first and the object built once, at its final size: inserting into a
+        // growing dictionary rehashed it at every power of two.
         var keys: [String] = []
         var values: [JSONValue] = []
         var count = 0  // members read, kept or not: the trailing-comma rule counts them all
@@ -38,7 +42,7 @@ extension JSONReader {
         }
         while true {
             skipWhitespace()
-            if current == UInt8(ascii: "}"), count > 0 {
+            if current == UInt8(ascii: "}"), count > 0 {  // a trailing comma, as JSONDecoder allows
                 index += 1
                 return .object(JSONObject(readKeys: keys, values: values))
             }
@@ -65,7 +69,8 @@ extension JSONReader {
         }
     }
 
-    private mutating func array(depth: Int, keeping projection: JSONProjection) -> JSONValue? {
+    /// An array at `index` (on its `[`), each element under `projection`.
+    mutating func array(depth: Int, keeping projection: JSONProjection) -> JSONValue? {
         index += 1  // [
         var elements: [JSONValue] = []
         skipWhitespace()
@@ -75,7 +80,7 @@ extension JSONReader {
         }
         while true {
             skipWhitespace()
-            if current == UInt8(ascii: "]"), !elements.isEmpty {
+            if current == UInt8(ascii: "]"), !elements.isEmpty {  // a trailing comma, as JSONDecoder allows
                 index += 1
                 return .array(elements)
             }

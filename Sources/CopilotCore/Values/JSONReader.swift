@@ -14,15 +14,7 @@ struct JSONReader {
 
     /// The value, or nil when the bytes are not one JSON document.
     static func parse(_ bytes: [UInt8]) -> JSONValue? {
-        let result: JSONValue? = bytes.withUnsafeBufferPointer { buffer in
-            var reader = JSONReader(bytes: buffer)
-            reader.skipByteOrderMark()
-            guard let value = reader.value(depth: 0) else { return nil }
-            reader.skipWhitespace()
-            guard reader.index == buffer.count else { return nil }
-            return value
-        }
-        return result
+        parse(bytes, keeping: .everything)
     }
 
     let bytes: UnsafeBufferPointer<UInt8>
@@ -52,8 +44,8 @@ struct JSONReader {
         skipWhitespace()
         guard let byte = current else { return nil }
         switch byte {
-        case UInt8(ascii: "{"): return depth < Self.maximumDepth ? object(depth: depth + 1) : nil
-        case UInt8(ascii: "["): return depth < Self.maximumDepth ? array(depth: depth + 1) : nil
+        case UInt8(ascii: "{"): return depth < Self.maximumDepth ? object(depth: depth + 1, keeping: .everything) : nil
+        case UInt8(ascii: "["): return depth < Self.maximumDepth ? array(depth: depth + 1, keeping: .everything) : nil
         case UInt8(ascii: "\""):
             guard let text = string() else { return nil }
             return .string(text)
@@ -76,68 +68,6 @@ struct JSONReader {
         for offset in 0..<count where bytes[index + offset] != word.utf8Start[offset] { return false }
         index += count
         return true
-    }
-
-    private mutating func object(depth: Int) -> JSONValue? {
-        index += 1  // {
-        // Members are collected first and the object built once, at its final size: inserting into a
-        // growing dictionary rehashed it at every power of two.
-        var keys: [String] = []
-        var values: [JSONValue] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "}") {
-            index += 1
-            return .object(JSONObject())
-        }
-        while true {
-            skipWhitespace()
-            if current == UInt8(ascii: "}"), !keys.isEmpty {  // a trailing comma, as JSONDecoder allows
-                index += 1
-                return .object(JSONObject(readKeys: keys, values: values))
-            }
-            guard current == UInt8(ascii: "\""), let key = string() else { return nil }
-            skipWhitespace()
-            guard current == UInt8(ascii: ":") else { return nil }
-            index += 1
-            guard let member = value(depth: depth) else { return nil }
-            keys.append(key)
-            values.append(member)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"):
-                index += 1
-                return .object(JSONObject(readKeys: keys, values: values))
-            default: return nil
-            }
-        }
-    }
-
-    private mutating func array(depth: Int) -> JSONValue? {
-        index += 1  // [
-        var elements: [JSONValue] = []
-        skipWhitespace()
-        if current == UInt8(ascii: "]") {
-            index += 1
-            return .array(elements)
-        }
-        while true {
-            skipWhitespace()
-            if current == UInt8(ascii: "]"), !elements.isEmpty {  // a trailing comma, as JSONDecoder allows
-                index += 1
-                return .array(elements)
-            }
-            guard let element = value(depth: depth) else { return nil }
-            elements.append(element)
-            skipWhitespace()
-            switch current {
-            case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"):
-                index += 1
-                return .array(elements)
-            default: return nil
-            }
-        }
     }
 
     mutating func number() -> JSONValue? {
