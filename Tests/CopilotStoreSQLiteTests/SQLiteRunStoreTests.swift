@@ -1,10 +1,11 @@
 import CopilotCore
-import CopilotStoreSQLite
 import CopilotTesting
 import Foundation
 import GRDB
 import Logging
 import Testing
+
+@testable import CopilotStoreSQLite
 
 /// What only the SQLite backend can show: durability across reopening, and concurrent claimers.
 @Suite(.timeLimit(.minutes(1)))
@@ -101,5 +102,36 @@ struct SQLiteRunStoreTests {
         }
         #expect(claimed.count == 20)
         #expect(Set(claimed).count == 20)
+    }
+
+    @Test("saves batched into one transaction commit each save that holds its lease, refuse the others")
+    func saveBatch() async throws {
+        let queue = try DatabaseQueue()
+        let store = try SQLiteStore(writer: queue, logger: logger)
+        var claims: [ClaimedRun] = []
+        for name in ["a", "b", "c"] {
+            _ = try await store.enqueue(delivery(name))
+            _ = try await store.recordMatch(
+                MatchRecord(
+                    eventID: EventID(rawValue: "evt-\(name)"),
+                    at: t0,
+                    runs: [.init(run: run("run-\(name)", event: name))],
+                    notMatched: []
+                )
+            )
+            claims.append(try #require(try await store.claimRun(owner: "w", lease: .seconds(60), now: t0)))
+        }
+        var saves = claims.map { claimed in
+            var run = claimed.run
+            run.status = .running
+            return SQLiteStore.RunSave(run: run, lease: claimed.lease, release: false)
+        }
+        saves[1].lease = RunLease(runID: saves[1].run.id, owner: "someone-else", expiresAt: t0)
+        let results = await SQLiteStore.save(saves, to: queue, logger: logger)
+        #expect(results.map { (try? $0.get())?.status } == [.running, nil, .running])
+        #expect(results[1] == .failure(.conflict))
+        #expect(try await store.run(RunID(rawValue: "run-a"))?.status == .running)
+        #expect(try await store.run(RunID(rawValue: "run-b"))?.status == .planning, "the refused save wrote nothing")
+        #expect(try await store.run(RunID(rawValue: "run-c"))?.status == .running)
     }
 }
