@@ -27,39 +27,37 @@ extension SQLiteStore: EventInbox {
         }
     }
 
-    /// Writes a batch of deliveries in one transaction. Each new one is inserted; one whose
-    /// `(source, delivery_id)` is already stored, by an earlier batch or earlier in this one, answers
-    /// `.duplicate` with the stored id. If the transaction fails, every delivery of the batch fails.
+    /// Writes a batch of deliveries in one transaction and calls `done`, on the writer's queue, with one
+    /// outcome per delivery. Each new one is inserted; one whose `(source, delivery_id)` is already stored,
+    /// by an earlier batch or earlier in this one, answers `.duplicate` with the stored id. If the
+    /// transaction fails, every delivery of the batch fails.
     static func commit(
         _ deliveries: [Delivery],
         to writer: any DatabaseWriter,
-        logger: Logger
-    ) async -> [Result<EnqueueOutcome, InboxError>] {
-        // A callback write rather than `try await write`: a batch holds other requests' deliveries, so the
-        // leader's task being cancelled (its client went away) must not abort the commit.
-        await withCheckedContinuation { continuation in
-            writer.asyncWriteWithoutTransaction { db in
-                let result = Result { () throws -> [EnqueueOutcome] in
-                    // Set on every batch, so that an acknowledgement's durability never depends on the
-                    // run path having restored it (run-state writes use NORMAL; see `write(_:_:)`).
-                    try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
-                    var outcomes: [EnqueueOutcome] = []
-                    try db.inTransaction {
-                        outcomes = try Self.insert(deliveries, into: db)
-                        return .commit
-                    }
-                    return outcomes
+        logger: Logger,
+        then done: @escaping @Sendable ([Result<EnqueueOutcome, InboxError>]) -> Void
+    ) {
+        writer.asyncWriteWithoutTransaction { db in
+            let result = Result { () throws -> [EnqueueOutcome] in
+                // Set on every batch, so that an acknowledgement's durability never depends on the
+                // run path having restored it (run-state writes use NORMAL; see `write(_:_:)`).
+                try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
+                var outcomes: [EnqueueOutcome] = []
+                try db.inTransaction {
+                    outcomes = try Self.insert(deliveries, into: db)
+                    return .commit
                 }
-                switch result {
-                case .success(let outcomes):
-                    continuation.resume(returning: outcomes.map { .success($0) })
-                case .failure(let error):
-                    logger.error(
-                        "inbox commit failed",
-                        metadata: ["error.type": "\(type(of: error))", "copilot.inbox.batch": "\(deliveries.count)"]
-                    )
-                    continuation.resume(returning: deliveries.map { _ in .failure(.unavailable) })
-                }
+                return outcomes
+            }
+            switch result {
+            case .success(let outcomes):
+                done(outcomes.map { .success($0) })
+            case .failure(let error):
+                logger.error(
+                    "inbox commit failed",
+                    metadata: ["error.type": "\(type(of: error))", "copilot.inbox.batch": "\(deliveries.count)"]
+                )
+                done(deliveries.map { _ in .failure(.unavailable) })
             }
         }
     }

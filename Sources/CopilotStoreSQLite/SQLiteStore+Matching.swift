@@ -138,36 +138,35 @@ extension SQLiteStore: RunStore {
         _ operation: String,
         _ body: @escaping @Sendable (Database) throws -> T
     ) async throws(RunStoreError) -> T {
-        try await Self.write(operation, to: writer, logger: logger, body)
+        try await withCheckedContinuation { continuation in
+            Self.write(operation, to: writer, logger: logger, body) { continuation.resume(returning: $0) }
+        }.get()
     }
 
-    /// `write(_:_:)` on a given writer, for the batches built before the store exists.
+    /// `write(_:_:)` on a given writer, answering `done` on the writer's queue (`GroupCommit` starts its
+    /// next batch from there).
     ///
     /// Through GRDB's callback write, not its `async` one: a cancelled task does not interrupt the
-    /// transaction. A batch of saves (`GroupCommit`) holds other runs' saves, which its leader's
-    /// cancellation must not fail; a lone write that completes for a cancelled caller costs nothing.
+    /// transaction. A batch of saves (`GroupCommit`) holds several runs' saves, which no one caller's
+    /// cancellation may fail; a lone write that completes for a cancelled caller costs nothing.
     static func write<T: Sendable>(
         _ operation: String,
         to writer: any DatabaseWriter,
         logger: Logger,
-        _ body: @escaping @Sendable (Database) throws -> T
-    ) async throws(RunStoreError) -> T {
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            writer.asyncWriteWithoutTransaction { db in
-                continuation.resume(returning: Result { try runStateTransaction(db, body) })
-            }
-        }
-        switch result {
-        case .success(let value):
-            return value
-        case .failure(let error as RunStoreError):
-            throw error
-        case .failure(let error):
-            logger.warning(
-                "run store write failed",
-                metadata: ["copilot.store.operation": "\(operation)", "error.type": "\(type(of: error))"]
+        _ body: @escaping @Sendable (Database) throws -> T,
+        then done: @escaping @Sendable (Result<T, RunStoreError>) -> Void
+    ) {
+        writer.asyncWriteWithoutTransaction { db in
+            done(
+                Result { try runStateTransaction(db, body) }.mapError { error in
+                    if let error = error as? RunStoreError { return error }
+                    logger.warning(
+                        "run store write failed",
+                        metadata: ["copilot.store.operation": "\(operation)", "error.type": "\(type(of: error))"]
+                    )
+                    return .unavailable
+                }
             )
-            throw .unavailable
         }
     }
 

@@ -82,20 +82,22 @@ extension SQLiteStore {
     static func save(
         _ saves: [RunSave],
         to writer: any DatabaseWriter,
-        logger: Logger
-    ) async -> [Result<Run, RunStoreError>] {
-        do {
-            return try await write("save runs", to: writer, logger: logger) { db in
-                try saves.map { save -> Result<Run, RunStoreError> in
-                    do {
-                        return .success(try Self.save(save, in: db))
-                    } catch let error as RunStoreError {
-                        return .failure(error)
-                    }
+        logger: Logger,
+        then done: @escaping @Sendable ([Result<Run, RunStoreError>]) -> Void
+    ) {
+        write("save runs", to: writer, logger: logger) { db in
+            try saves.map { save -> Result<Run, RunStoreError> in
+                do {
+                    return .success(try Self.save(save, in: db))
+                } catch let error as RunStoreError {
+                    return .failure(error)
                 }
             }
-        } catch {
-            return saves.map { _ in .failure(error) }
+        } then: { result in
+            switch result {
+            case .success(let results): done(results)
+            case .failure(let error): done(saves.map { _ in .failure(error) })
+            }
         }
     }
 

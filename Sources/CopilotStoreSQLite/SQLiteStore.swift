@@ -54,13 +54,14 @@ public final class SQLiteStore: Sendable {
             logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
             throw .migrationFailed
         }
-        self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves in
-            await Self.save(saves, to: writer, logger: logger)
+        self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves, done in
+            Self.save(saves, to: writer, logger: logger, then: done)
         }
-        self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries in
-            let outcomes = await Self.commit(deliveries, to: writer, logger: logger)
-            checkpointer?.committed(bytes: deliveries.reduce(0) { $0 + $1.body.count })
-            return outcomes
+        self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries, done in
+            Self.commit(deliveries, to: writer, logger: logger) { outcomes in
+                checkpointer?.committed(bytes: deliveries.reduce(0) { $0 + $1.body.count })
+                done(outcomes)
+            }
         }
     }
 

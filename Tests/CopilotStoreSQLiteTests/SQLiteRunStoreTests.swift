@@ -127,7 +127,9 @@ struct SQLiteRunStoreTests {
             return SQLiteStore.RunSave(run: run, lease: claimed.lease, release: false)
         }
         saves[1].lease = RunLease(runID: saves[1].run.id, owner: "someone-else", expiresAt: t0)
-        let results = await SQLiteStore.save(saves, to: queue, logger: logger)
+        let results = await withCheckedContinuation { continuation in
+            SQLiteStore.save(saves, to: queue, logger: logger) { continuation.resume(returning: $0) }
+        }
         #expect(results.map { (try? $0.get())?.status } == [.running, nil, .running])
         #expect(results[1] == .failure(.conflict))
         #expect(try await store.run(RunID(rawValue: "run-a"))?.status == .running)
