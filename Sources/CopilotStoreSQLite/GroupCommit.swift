@@ -13,7 +13,8 @@ import Synchronization
 final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
     /// Starts writing a batch in one transaction and, once it is durable, calls `done` with one result
     /// per item, in order. The next batch is started from `done`, so `write` must not wait for it.
-    typealias Write = @Sendable (_ batch: [Item], _ done: @escaping @Sendable ([Result<Outcome, Failure>]) -> Void)
+    typealias Write =
+        @Sendable (_ batch: [Item], _ done: @escaping @Sendable ([Result<Outcome, Failure>]) -> Void)
         -> Void
 
     private struct Waiter {

@@ -11,7 +11,9 @@ extension SQLiteStore: EventInbox {
     public func delivery(_ id: EventID) async throws(InboxError) -> Delivery? {
         do {
             return try await writer.read { db in
-                try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").flatMap(Self.delivery(from:))
+                try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").flatMap { row in
+                    try Self.delivery(from: row, bodies: bodies)
+                }
             }
         } catch {
             logger.warning("inbox read failed", metadata: ["error.type": "\(type(of: error))"])
@@ -34,6 +36,7 @@ extension SQLiteStore: EventInbox {
     static func commit(
         _ deliveries: [Delivery],
         to writer: any DatabaseWriter,
+        bodies: BodyLog?,
         logger: Logger,
         then done: @escaping @Sendable ([Result<EnqueueOutcome, InboxError>]) -> Void
     ) {
@@ -44,7 +47,7 @@ extension SQLiteStore: EventInbox {
                 try db.cachedStatement(sql: "PRAGMA synchronous = FULL").execute()
                 var outcomes: [EnqueueOutcome] = []
                 try db.inTransaction {
-                    outcomes = try Self.insert(deliveries, into: db)
+                    outcomes = try Self.insert(deliveries, into: db, bodies: bodies)
                     return .commit
                 }
                 return outcomes
@@ -63,45 +66,83 @@ extension SQLiteStore: EventInbox {
     }
 
     /// Inserts each new delivery; one already stored (earlier, or earlier in this batch) is a duplicate.
-    private static func insert(_ deliveries: [Delivery], into db: Database) throws -> [EnqueueOutcome] {
+    /// The bodies of the new ones are appended to `bodies` (and synced) before their rows are inserted,
+    /// so the transaction's commit is what makes them count.
+    private static func insert(_ deliveries: [Delivery], into db: Database, bodies: BodyLog?) throws -> [EnqueueOutcome]
+    {
+        let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
+        var outcomes: [EnqueueOutcome] = []
+        outcomes.reserveCapacity(deliveries.count)
+        var fresh: [Delivery] = []
+        var inBatch: [DeliveryKey: EventID] = [:]
+        for delivery in deliveries {
+            let key = DeliveryKey(source: delivery.source, id: delivery.deliveryID)
+            if let original = try inBatch[key]
+                ?? String.fetchOne(existing, arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue])
+                .map(EventID.init(rawValue:))
+            {
+                outcomes.append(.duplicate(original))
+                continue
+            }
+            inBatch[key] = delivery.eventID
+            fresh.append(delivery)
+            outcomes.append(.accepted(delivery.eventID))
+        }
+        let locations = try bodies?.append(fresh.map(\.body))
         let insert = try db.cachedStatement(
             sql: """
-                INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (source, delivery_id) DO NOTHING
+                INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers,
+                    body_segment, body_offset, body_length)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         )
         let insertBody = try db.cachedStatement(sql: "INSERT INTO event_bodies (event_seq, body) VALUES (?, ?)")
-        let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
-        return try deliveries.map { delivery -> EnqueueOutcome in
+        for (index, delivery) in fresh.enumerated() {
+            let location = locations?[index]
             try insert.execute(arguments: [
                 delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
                 delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
-                encodeHeaders(delivery.headers),
+                encodeHeaders(delivery.headers), location?.segment, location?.offset, location?.length,
             ])
-            if db.changesCount > 0 {
+            if location == nil {
                 try insertBody.execute(arguments: [db.lastInsertedRowID, Data(delivery.body)])
-                return .accepted(delivery.eventID)
             }
-            let original = try String.fetchOne(
-                existing,
-                arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue]
-            )
-            return .duplicate(original.map(EventID.init(rawValue:)) ?? delivery.eventID)
         }
+        return outcomes
+    }
+
+    /// What makes a delivery a duplicate: its source and its sender's delivery id.
+    private struct DeliveryKey: Hashable {
+        var source: EventSource
+        var id: DeliveryID
     }
 
     static func encodeHeaders(_ headers: [String: String]) -> String {
         JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
     }
 
-    /// The delivery of a row of `eventWithBody`.
-    static func delivery(from row: Row) -> Delivery? {
+    /// The delivery of a row of `eventWithBody`, its body read from `bodies` when the row points there;
+    /// nil for a row that cannot be a delivery (an unknown source, a body that is gone). A body that
+    /// cannot be read for another reason throws: that is the disk failing, not the row.
+    static func delivery(from row: Row, bodies: BodyLog?) throws(BodyLogError) -> Delivery? {
         guard
             let source = EventSource(rawValue: row["source"]),
-            let headersText: String = row["headers"],
-            let body: Data = row["body"]
+            let headersText: String = row["headers"]
         else { return nil }
+        let body: [UInt8]
+        if let segment: Int = row["body_segment"], let offset: Int = row["body_offset"],
+            let length: Int = row["body_length"], let bodies
+        {
+            do {
+                body = try bodies.read(BodyLocation(segment: segment, offset: offset, length: length))
+            } catch .missing {
+                return nil
+            }
+        } else if let stored: Data = row["body"] {
+            body = Array(stored)
+        } else {
+            return nil
+        }
         let headers = (try? JSONValue(parsing: headersText))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
         return Delivery(
             eventID: EventID(rawValue: row["id"]),
@@ -111,7 +152,7 @@ extension SQLiteStore: EventInbox {
             subject: row["subject"],
             receivedAt: Date(timeIntervalSince1970: row["received_at"]),
             headers: headers,
-            body: Array(body)
+            body: body
         )
     }
 }

@@ -12,7 +12,7 @@ extension SQLiteStore: RunStore {
     ) async throws(RunStoreError) -> [Delivery] {
         let until = now.addingTimeInterval(Self.seconds(lease))
         let nowSeconds = now.timeIntervalSince1970
-        return try await write("claim events") { db in
+        return try await write("claim events") { [bodies] db in
             let rows = try db.rows(
                 """
                 \(Self.eventWithBody)
@@ -28,7 +28,7 @@ extension SQLiteStore: RunStore {
                     """
                 )
             }
-            return rows.compactMap(Self.delivery(from:))
+            return try rows.compactMap { row in try Self.delivery(from: row, bodies: bodies) }
         }
     }
 
@@ -68,8 +68,10 @@ extension SQLiteStore: RunStore {
     }
 
     public func event(_ id: EventID) async throws(RunStoreError) -> EventRecord? {
-        try await read("read event") { db in
-            try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").map { try Self.eventRecord($0, in: db) }
+        try await read("read event") { [bodies] db in
+            try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").map { row in
+                try Self.eventRecord(row, bodies: bodies, in: db)
+            }
         }
     }
 
@@ -92,8 +94,8 @@ extension SQLiteStore: RunStore {
     }
 
     /// The record of a row of `eventWithBody`.
-    static func eventRecord(_ row: Row, in db: Database) throws -> EventRecord {
-        guard let delivery = delivery(from: row) else { throw RunStoreError.unavailable }
+    static func eventRecord(_ row: Row, bodies: BodyLog?, in db: Database) throws -> EventRecord {
+        guard let delivery = try delivery(from: row, bodies: bodies) else { throw RunStoreError.unavailable }
         let runRows = try db.rows("SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq")
         return EventRecord(
             delivery: delivery,

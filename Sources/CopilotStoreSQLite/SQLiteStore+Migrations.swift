@@ -26,6 +26,17 @@ extension SQLiteStore {
         }
         migrator.registerMigration("v2-runs", migrate: Self.createRunTables)
         migrator.registerMigration("v3-event-bodies", migrate: Self.moveBodies)
+        migrator.registerMigration("v4-body-log") { db in
+            // Where the event's body is in the store's `BodyLog`; NULL for a body in `event_bodies`
+            // (stored before v4, or by a store without a log).
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN body_segment INTEGER;
+                    ALTER TABLE events ADD COLUMN body_offset INTEGER;
+                    ALTER TABLE events ADD COLUMN body_length INTEGER;
+                    """
+            )
+        }
         return migrator
     }
 
@@ -45,6 +56,7 @@ extension SQLiteStore {
         )
     }
 
-    /// The columns and join that read an event with its body, for `delivery(from:)`.
-    static let eventWithBody: SQL = "SELECT e.*, b.body FROM events e JOIN event_bodies b ON b.event_seq = e.seq"
+    /// The columns and join that read an event with its body, for `delivery(from:)`: the body is in
+    /// `event_bodies` or, when `body_segment` is set, in the body log.
+    static let eventWithBody: SQL = "SELECT e.*, b.body FROM events e LEFT JOIN event_bodies b ON b.event_seq = e.seq"
 }

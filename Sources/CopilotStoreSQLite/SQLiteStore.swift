@@ -7,17 +7,26 @@ public import Logging
 ///
 /// Durability: the writer connection runs with `synchronous = FULL`, so a committed transaction survives
 /// power loss, not only a crash of the process. Concurrent deliveries are committed together
-/// (`GroupCommit`) so that durability does not cap throughput.
+/// (`GroupCommit`) so that durability does not cap throughput. A file database keeps delivery bodies in
+/// a `BodyLog` beside it (`<path>-bodies/`), synced before the rows that point at them commit.
 public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
+    /// Where bodies go; nil for a database without a file (tests), which keeps them in `event_bodies`.
+    let bodies: BodyLog?
     let logger: Logger
     let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
     let runSaves: GroupCommit<RunSave, Run, RunStoreError>
 
     /// Opens (creating it and its parent directory if needed) the database file at `path` and migrates it.
     public convenience init(path: String, logger: Logger) throws(StoreError) {
+        try self.init(path: path, bodySegmentLimit: 64 << 20, logger: logger)
+    }
+
+    /// `init(path:logger:)` with the size at which the body log starts a new segment.
+    convenience init(path: String, bodySegmentLimit: Int, logger: Logger) throws(StoreError) {
         let pool: DatabasePool
         let checkpointer: WALCheckpointer
+        let bodies: BodyLog
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -33,20 +42,30 @@ public final class SQLiteStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 10000")
             }
             checkpointer = try WALCheckpointer(path: path, logger: logger)
+            bodies = try BodyLog(directory: path + "-bodies", segmentLimit: bodySegmentLimit)
         } catch {
-            logger.error("could not open the database", metadata: ["copilot.store.path": "\(path)"])
+            logger.error(
+                "could not open the database",
+                metadata: ["copilot.store.path": "\(path)", "error": "\(error)"]
+            )
             throw .cannotOpen(path: path)
         }
-        try self.init(writer: pool, checkpointer: checkpointer, logger: logger)
+        try self.init(writer: pool, bodies: bodies, checkpointer: checkpointer, logger: logger)
     }
 
     /// Uses an open database (an in-memory `DatabaseQueue` in tests) and migrates it.
     public convenience init(writer: any DatabaseWriter, logger: Logger) throws(StoreError) {
-        try self.init(writer: writer, checkpointer: nil, logger: logger)
+        try self.init(writer: writer, bodies: nil, checkpointer: nil, logger: logger)
     }
 
-    private init(writer: any DatabaseWriter, checkpointer: WALCheckpointer?, logger: Logger) throws(StoreError) {
+    private init(
+        writer: any DatabaseWriter,
+        bodies: BodyLog?,
+        checkpointer: WALCheckpointer?,
+        logger: Logger
+    ) throws(StoreError) {
         self.writer = writer
+        self.bodies = bodies
         self.logger = logger
         do {
             try Self.migrator.migrate(writer)
@@ -58,8 +77,8 @@ public final class SQLiteStore: Sendable {
             Self.save(saves, to: writer, logger: logger, then: done)
         }
         self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries, done in
-            Self.commit(deliveries, to: writer, logger: logger) { outcomes in
-                checkpointer?.committed(bytes: deliveries.reduce(0) { $0 + $1.body.count })
+            Self.commit(deliveries, to: writer, bodies: bodies, logger: logger) { outcomes in
+                checkpointer?.committed(rows: deliveries.count)
                 done(outcomes)
             }
         }

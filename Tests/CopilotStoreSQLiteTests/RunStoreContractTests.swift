@@ -25,7 +25,7 @@ struct RunStoreContractTests {
     func sqliteFile(_ check: RunStoreContract.Check) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("runs-\(UUID().uuidString).db").path
         defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-bodies"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let store = try SQLiteStore(path: path, logger: logger)
         #expect(try await store.synchronousMode() == 2)

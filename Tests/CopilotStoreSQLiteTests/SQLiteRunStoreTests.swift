@@ -40,7 +40,7 @@ struct SQLiteRunStoreTests {
     func reopen() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("reopen-\(UUID().uuidString).db").path
         defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-bodies"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         do {
             let store = try SQLiteStore(path: path, logger: logger)
@@ -74,7 +74,7 @@ struct SQLiteRunStoreTests {
     func concurrentClaims() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("claims-\(UUID().uuidString).db").path
         defer {
-            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            for suffix in ["", "-wal", "-shm", "-bodies"] { try? FileManager.default.removeItem(atPath: path + suffix) }
         }
         let store = try SQLiteStore(path: path, logger: logger)
         for index in 0..<20 {

@@ -1,0 +1,244 @@
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where one body is in a `BodyLog`.
+struct BodyLocation: Sendable, Hashable {
+    var segment: Int
+    var offset: Int
+    var length: Int
+}
+
+/// Why a body could not be written or read.
+enum BodyLogError: Error, Sendable, Equatable {
+    /// A system call failed; `errno` says why.
+    case io(operation: String, errno: Int32)
+    /// The location points past the end of its segment, or at a segment that is gone.
+    case missing(BodyLocation)
+}
+
+/// Delivery bodies, appended to segment files in a directory beside the database (`copilot.db-bodies/`).
+///
+/// Why not in SQLite: in a WAL database a 28 KB body is written frame by frame into the log, read back
+/// and written again into the file by the checkpoint. At ingress's peak those writes were most of the
+/// single writer's time, and the cap on accepted deliveries per second. Here the bodies of a batch are
+/// one `pwritev` and one `fdatasync`, made inside the inbox transaction before the rows that point at
+/// them commit: a committed row's body is always on disk. Bytes written for a batch whose commit then
+/// failed are pointed at by nothing and stay as dead space. Segments are never rewritten.
+///
+/// Written on POSIX calls: no package at hand offers a synchronous positional append with
+/// `fdatasync` (NIOFileSystem's calls are async, on its own threads, and this runs inside the writer's
+/// transaction on the writer's queue).
+final class BodyLog: Sendable {
+    /// An open segment file, closed when the last user lets go: a reader may still be using the old
+    /// tail segment after the writer moved to a new one.
+    private final class Segment: Sendable {
+        let number: Int
+        let descriptor: Int32
+
+        init(number: Int, descriptor: Int32) {
+            self.number = number
+            self.descriptor = descriptor
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    private struct Tail {
+        var segment: Segment
+        var size: Int
+    }
+
+    let directory: String
+    private let segmentLimit: Int
+    /// The segment appended to and its size. Held for a whole append: appends come one at a time from
+    /// the store's writer queue anyway.
+    private let tail: Mutex<Tail>
+    /// The tail segment for readers, who must not wait for an append's sync.
+    private let readable: Mutex<Segment>
+
+    /// Opens the log in `directory`, creating it if needed, and appends after whatever it already holds.
+    /// `segmentLimit`: a batch starts a new segment once the current one holds that many bytes.
+    init(directory: String, segmentLimit: Int = 64 << 20) throws(BodyLogError) {
+        self.directory = directory
+        self.segmentLimit = max(1, segmentLimit)
+        try Self.createDirectory(directory)
+        let last = try Self.segmentNumbers(in: directory).max() ?? 1
+        let segment = try Self.openSegment(last, in: directory)
+        var status = stat()
+        guard fstat(segment.descriptor, &status) == 0 else { throw .io(operation: "fstat", errno: errno) }
+        tail = Mutex(Tail(segment: segment, size: Int(status.st_size)))
+        readable = Mutex(segment)
+    }
+
+    /// Writes `bodies` one after the other, syncs them, and answers where each one is.
+    func append(_ bodies: [[UInt8]]) throws(BodyLogError) -> [BodyLocation] {
+        try tail.withLock { tail throws(BodyLogError) -> [BodyLocation] in
+            let total = bodies.reduce(0) { $0 + $1.count }
+            if tail.size > 0, tail.size + total > segmentLimit {
+                try startSegment(after: tail.segment.number, in: &tail)
+            }
+            var locations: [BodyLocation] = []
+            locations.reserveCapacity(bodies.count)
+            var offset = tail.size
+            for body in bodies {
+                locations.append(BodyLocation(segment: tail.segment.number, offset: offset, length: body.count))
+                offset += body.count
+            }
+            do throws(BodyLogError) {
+                try Self.write(bodies, to: tail.segment.descriptor, at: tail.size)
+                guard fdatasync(tail.segment.descriptor) == 0 else { throw .io(operation: "fdatasync", errno: errno) }
+            } catch {
+                // After a failed write or sync the state of those pages is unknown (a later sync may
+                // report success without having written them): nothing more goes into this segment.
+                try? startSegment(after: tail.segment.number, in: &tail)
+                throw error
+            }
+            tail.size = offset
+            return locations
+        }
+    }
+
+    /// The body at `location`.
+    func read(_ location: BodyLocation) throws(BodyLogError) -> [UInt8] {
+        let current = readable.withLock { $0 }
+        let segment: Segment
+        if current.number == location.segment {
+            segment = current
+        } else {
+            do {
+                segment = try Self.openSegment(location.segment, in: directory, create: false)
+            } catch .io(_, let code) where code == ENOENT {
+                throw .missing(location)
+            }
+        }
+        var bytes = [UInt8](repeating: 0, count: location.length)
+        let failure = bytes.withUnsafeMutableBytes { buffer -> BodyLogError? in
+            guard let base = buffer.baseAddress else { return nil }  // an empty body
+            var count = 0
+            while count < location.length {
+                let read = pread(
+                    segment.descriptor,
+                    base + count,
+                    location.length - count,
+                    off_t(location.offset + count)
+                )
+                if read < 0, errno == EINTR { continue }
+                guard read >= 0 else { return .io(operation: "pread", errno: errno) }
+                guard read > 0 else { return .missing(location) }
+                count += read
+            }
+            return nil
+        }
+        if let failure { throw failure }
+        return bytes
+    }
+
+    // MARK: - Files
+
+    private func startSegment(after number: Int, in tail: inout Tail) throws(BodyLogError) {
+        let segment = try Self.openSegment(number + 1, in: directory)
+        tail = Tail(segment: segment, size: 0)
+        readable.withLock { $0 = segment }
+    }
+
+    /// Writes the buffers in order from `offset`, with as few calls as the kernel allows.
+    private static func write(_ bodies: [[UInt8]], to descriptor: Int32, at offset: Int) throws(BodyLogError) {
+        var remaining = bodies.filter { !$0.isEmpty }
+        var position = offset
+        while !remaining.isEmpty {
+            let written = withIOVecs(remaining.prefix(Self.maxVectors)) { vectors in
+                pwritev(descriptor, vectors.baseAddress, Int32(vectors.count), off_t(position))
+            }
+            if written < 0, errno == EINTR { continue }
+            guard written > 0 else { throw .io(operation: "pwritev", errno: written < 0 ? errno : EIO) }
+            position += written
+            // A short write: drop what was written, keep the unwritten end of a partly written body.
+            var done = written
+            while done > 0, let first = remaining.first {
+                if first.count <= done {
+                    done -= first.count
+                    remaining.removeFirst()
+                } else {
+                    remaining[0] = Array(first.dropFirst(done))
+                    done = 0
+                }
+            }
+        }
+    }
+
+    /// Calls `body` with an `iovec` for each buffer, valid during the call only.
+    private static func withIOVecs<R>(
+        _ buffers: ArraySlice<[UInt8]>,
+        _ body: (UnsafeBufferPointer<iovec>) -> R
+    ) -> R {
+        let vectors = UnsafeMutableBufferPointer<iovec>.allocate(capacity: buffers.count)
+        defer { vectors.deallocate() }
+        // Each buffer's address is valid only inside its `withUnsafeBytes`, so the calls nest.
+        func fill(_ index: Int) -> R {
+            guard index < buffers.count else { return body(UnsafeBufferPointer(vectors)) }
+            return buffers[buffers.startIndex + index].withUnsafeBytes { bytes in
+                vectors[index] = iovec(
+                    iov_base: UnsafeMutableRawPointer(mutating: bytes.baseAddress),
+                    iov_len: bytes.count
+                )
+                return fill(index + 1)
+            }
+        }
+        return fill(0)
+    }
+
+    /// `IOV_MAX` on Linux (the C macro is not imported): at most this many buffers per `pwritev`.
+    private static let maxVectors = 1024
+
+    private static func path(of number: Int, in directory: String) -> String {
+        let digits = String(number)
+        return directory + "/" + String(repeating: "0", count: max(0, 8 - digits.count)) + digits + ".log"
+    }
+
+    private static func openSegment(
+        _ number: Int,
+        in directory: String,
+        create: Bool = true
+    ) throws(BodyLogError) -> Segment {
+        let path = path(of: number, in: directory)
+        let flags = create ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC
+        let descriptor = open(path, flags, 0o640)
+        guard descriptor >= 0 else { throw .io(operation: "open", errno: errno) }
+        // A new file's name must survive power loss as its bytes do.
+        if create { try syncDirectory(directory) }
+        return Segment(number: number, descriptor: descriptor)
+    }
+
+    private static func createDirectory(_ directory: String) throws(BodyLogError) {
+        guard mkdir(directory, 0o750) == 0 || errno == EEXIST else { throw .io(operation: "mkdir", errno: errno) }
+    }
+
+    private static func syncDirectory(_ directory: String) throws(BodyLogError) {
+        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw .io(operation: "open directory", errno: errno) }
+        defer { close(descriptor) }
+        guard fsync(descriptor) == 0 else { throw .io(operation: "fsync directory", errno: errno) }
+    }
+
+    /// The numbers of the segment files in `directory`.
+    private static func segmentNumbers(in directory: String) throws(BodyLogError) -> [Int] {
+        guard let stream = opendir(directory) else { throw .io(operation: "opendir", errno: errno) }
+        defer { closedir(stream) }
+        var numbers: [Int] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            guard name.hasSuffix(".log"), let number = Int(name.dropLast(4)), number > 0 else { continue }
+            numbers.append(number)
+        }
+        return numbers
+    }
+}
