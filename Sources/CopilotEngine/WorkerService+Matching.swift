@@ -101,19 +101,6 @@ extension WorkerService {
 
     /// A new run id: a random (version 4) UUID in lowercase, from the injected random source.
     func newRunID() -> RunID {
-        var bytes: [UInt8] = []
-        for word in [environment.random(), environment.random()] {
-            bytes.append(contentsOf: withUnsafeBytes(of: word.bigEndian, Array.init))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x40
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        for (index, byte) in bytes.enumerated() {
-            if [4, 6, 8, 10].contains(index) { text.append(UInt8(ascii: "-")) }
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return RunID(rawValue: String(decoding: text, as: UTF8.self))
+        RunID(rawValue: RandomUUID.string(using: environment.random))
     }
 }

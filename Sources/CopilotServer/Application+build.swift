@@ -33,7 +33,7 @@ public struct ServerDependencies: Sendable {
         wakeWorkers: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
-        newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: UUID().uuidString.lowercased()) }
+        newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: RandomUUID.string()) }
     ) {
         self.inbox = inbox
         self.receivers = receivers

@@ -60,8 +60,11 @@ final class BodyLog: Sendable {
     /// The segment appended to and its size. Held for a whole append: appends come one at a time from
     /// the store's writer queue anyway.
     private let tail: Mutex<Tail>
-    /// The tail segment for readers, who must not wait for an append's sync.
-    private let readable: Mutex<Segment>
+    /// Segments open for reading, the tail and the last few read, by number: readers must not wait for
+    /// an append's sync, and a worker that lags behind ingress reads one older segment many times.
+    private let readable: Mutex<[Int: Segment]>
+    /// How many segments `readable` keeps open besides the tail.
+    private static let openForReading = 8
 
     /// Opens the log in `directory`, creating it if needed, and appends after whatever it already holds.
     /// `segmentLimit`: a batch starts a new segment once the current one holds that many bytes.
@@ -74,7 +77,7 @@ final class BodyLog: Sendable {
         var status = stat()
         guard fstat(segment.descriptor, &status) == 0 else { throw .io(operation: "fstat", errno: errno) }
         tail = Mutex(Tail(segment: segment, size: Int(status.st_size)))
-        readable = Mutex(segment)
+        readable = Mutex([last: segment])
     }
 
     /// Writes `bodies` one after the other, syncs them, and answers where each one is.
@@ -107,17 +110,7 @@ final class BodyLog: Sendable {
 
     /// The body at `location`.
     func read(_ location: BodyLocation) throws(BodyLogError) -> [UInt8] {
-        let current = readable.withLock { $0 }
-        let segment: Segment
-        if current.number == location.segment {
-            segment = current
-        } else {
-            do {
-                segment = try Self.openSegment(location.segment, in: directory, create: false)
-            } catch .io(_, let code) where code == ENOENT {
-                throw .missing(location)
-            }
-        }
+        guard let segment = try readableSegment(location.segment) else { throw .missing(location) }
         var bytes = [UInt8](repeating: 0, count: location.length)
         let failure = bytes.withUnsafeMutableBytes { buffer -> BodyLogError? in
             guard let base = buffer.baseAddress else { return nil }  // an empty body
@@ -145,7 +138,25 @@ final class BodyLog: Sendable {
     private func startSegment(after number: Int, in tail: inout Tail) throws(BodyLogError) {
         let segment = try Self.openSegment(number + 1, in: directory)
         tail = Tail(segment: segment, size: 0)
-        readable.withLock { $0 = segment }
+        readable.withLock { $0[segment.number] = segment }
+    }
+
+    /// The open segment `number`, opened now if needed; nil if there is no such file.
+    private func readableSegment(_ number: Int) throws(BodyLogError) -> Segment? {
+        if let open = readable.withLock({ $0[number] }) { return open }
+        let opened: Segment
+        do {
+            opened = try Self.openSegment(number, in: directory, create: false)
+        } catch .io(_, let code) where code == ENOENT {
+            return nil
+        }
+        return readable.withLock { open in
+            if let raced = open[number] { return raced }
+            open[number] = opened
+            // Closed once no reader holds them: the oldest, never the tail (the highest number).
+            while open.count > Self.openForReading + 1, let oldest = open.keys.min() { open[oldest] = nil }
+            return opened
+        }
     }
 
     /// Writes the buffers in order from `offset`, with as few calls as the kernel allows.

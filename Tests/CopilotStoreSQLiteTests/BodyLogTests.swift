@@ -50,6 +50,19 @@ struct BodyLogTests {
         }
     }
 
+    @Test("bodies in many segments read back in any order, more segments than are kept open")
+    func manySegments() throws {
+        try withDirectory { directory in
+            let log = try BodyLog(directory: directory, segmentLimit: 1)
+            let bodies = (1...20).map { bytes("body \($0)") }
+            let locations = try bodies.map { try log.append([$0])[0] }
+            #expect(locations.map(\.segment) == Array(1...20))
+            for index in (bodies.indices.reversed() + bodies.indices).shuffled() {
+                #expect(try log.read(locations[index]) == bodies[index])
+            }
+        }
+    }
+
     @Test("reopened, the log appends after what it holds, past bytes that no row points at")
     func reopen() throws {
         try withDirectory { directory in
