@@ -21,6 +21,8 @@ enum BodyLogError: Error, Sendable, Equatable {
     case io(operation: String, errno: Int32)
     /// The location points past the end of its segment, or at a segment that is gone.
     case missing(BodyLocation)
+    /// Another process has the log open: two writers would append over each other's bodies.
+    case locked(directory: String)
 }
 
 /// Delivery bodies, appended to segment files in a directory beside the database (`copilot.db-bodies/`).
@@ -36,27 +38,34 @@ enum BodyLogError: Error, Sendable, Equatable {
 /// `fdatasync` (NIOFileSystem's calls are async, on its own threads, and this runs inside the writer's
 /// transaction on the writer's queue).
 final class BodyLog: Sendable {
-    /// An open segment file, closed when the last user lets go: a reader may still be using the old
-    /// tail segment after the writer moved to a new one.
-    private final class Segment: Sendable {
-        let number: Int
+    /// An open file, closed when the last user lets go: a reader may still be reading the old tail
+    /// segment after the writer moved on to a new one.
+    private final class OpenFile: Sendable {
         let descriptor: Int32
 
-        init(number: Int, descriptor: Int32) {
-            self.number = number
-            self.descriptor = descriptor
-        }
+        init(_ descriptor: Int32) { self.descriptor = descriptor }
 
         deinit { close(descriptor) }
+    }
+
+    private struct Segment: Sendable {
+        var number: Int
+        var file: OpenFile
+        var descriptor: Int32 { file.descriptor }
     }
 
     private struct Tail {
         var segment: Segment
         var size: Int
+        /// Set after a failed write or sync: the state of those pages is unknown (a later sync may
+        /// report success without having written them), so nothing more goes into this segment.
+        var failed = false
     }
 
     let directory: String
     private let segmentLimit: Int
+    /// `LOCK` in the directory, held (`flock`) while the log is open; the kernel lets go if the process dies.
+    private let lock: OpenFile
     /// The segment appended to and its size. Held for a whole append: appends come one at a time from
     /// the store's writer queue anyway.
     private let tail: Mutex<Tail>
@@ -72,6 +81,7 @@ final class BodyLog: Sendable {
         self.directory = directory
         self.segmentLimit = max(1, segmentLimit)
         try Self.createDirectory(directory)
+        lock = try Self.lockDirectory(directory)
         let last = try Self.segmentNumbers(in: directory).max() ?? 1
         let segment = try Self.openSegment(last, in: directory)
         var status = stat()
@@ -82,9 +92,10 @@ final class BodyLog: Sendable {
 
     /// Writes `bodies` one after the other, syncs them, and answers where each one is.
     func append(_ bodies: [[UInt8]]) throws(BodyLogError) -> [BodyLocation] {
-        try tail.withLock { tail throws(BodyLogError) -> [BodyLocation] in
+        guard !bodies.isEmpty else { return [] }
+        return try tail.withLock { tail throws(BodyLogError) -> [BodyLocation] in
             let total = bodies.reduce(0) { $0 + $1.count }
-            if tail.size > 0, tail.size + total > segmentLimit {
+            if tail.failed || (tail.size > 0 && tail.size + total > segmentLimit) {
                 try startSegment(after: tail.segment.number, in: &tail)
             }
             var locations: [BodyLocation] = []
@@ -98,9 +109,7 @@ final class BodyLog: Sendable {
                 try Self.write(bodies, to: tail.segment.descriptor, at: tail.size)
                 guard fdatasync(tail.segment.descriptor) == 0 else { throw .io(operation: "fdatasync", errno: errno) }
             } catch {
-                // After a failed write or sync the state of those pages is unknown (a later sync may
-                // report success without having written them): nothing more goes into this segment.
-                try? startSegment(after: tail.segment.number, in: &tail)
+                tail.failed = true
                 throw error
             }
             tail.size = offset
@@ -224,7 +233,19 @@ final class BodyLog: Sendable {
         guard descriptor >= 0 else { throw .io(operation: "open", errno: errno) }
         // A new file's name must survive power loss as its bytes do.
         if create { try syncDirectory(directory) }
-        return Segment(number: number, descriptor: descriptor)
+        return Segment(number: number, file: OpenFile(descriptor))
+    }
+
+    /// Takes `LOCK` in `directory` for this process, or fails if another process holds it.
+    private static func lockDirectory(_ directory: String) throws(BodyLogError) -> OpenFile {
+        let descriptor = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+        guard descriptor >= 0 else { throw .io(operation: "open lock", errno: errno) }
+        let lock = OpenFile(descriptor)  // closes the file, and so unlocks, when released
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            if errno == EWOULDBLOCK { throw .locked(directory: directory) }
+            throw .io(operation: "flock", errno: errno)
+        }
+        return lock
     }
 
     private static func createDirectory(_ directory: String) throws(BodyLogError) {

@@ -30,6 +30,8 @@ public final class SQLiteStore: Sendable {
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            // First: its lock keeps a second process from opening (and migrating) the store at all.
+            bodies = try BodyLog(directory: path + "-bodies", segmentLimit: bodySegmentLimit)
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -42,7 +44,8 @@ public final class SQLiteStore: Sendable {
                 try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 10000")
             }
             checkpointer = try WALCheckpointer(path: path, logger: logger)
-            bodies = try BodyLog(directory: path + "-bodies", segmentLimit: bodySegmentLimit)
+        } catch BodyLogError.locked {
+            throw .inUse(path: path)
         } catch {
             logger.error(
                 "could not open the database",
@@ -96,11 +99,15 @@ public final class SQLiteStore: Sendable {
 public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotOpen(path: String)
     case migrationFailed
+    /// Another process has the store open.
+    case inUse(path: String)
 
     public var description: String {
         switch self {
         case .cannotOpen(let path): "cannot open the SQLite database at '\(path)'"
         case .migrationFailed: "the database schema could not be migrated"
+        case .inUse(let path):
+            "the store at '\(path)' is in use by another process (its body log '\(path)-bodies' is locked)"
         }
     }
 }

@@ -46,7 +46,7 @@ struct BodyLogTests {
             #expect(third[0] == BodyLocation(segment: 3, offset: 0, length: 25))
             #expect(try log.read(first[0]) == bytes("12345678"))
             #expect(try log.read(second[0]) == bytes("abcdef"))
-            #expect(try segmentFiles(in: directory) == ["00000001.log", "00000002.log", "00000003.log"])
+            #expect(try segmentFiles(in: directory) == ["00000001.log", "00000002.log", "00000003.log", "LOCK"])
         }
     }
 
@@ -94,6 +94,18 @@ struct BodyLogTests {
             #expect(throws: BodyLogError.missing(pastEnd)) { try log.read(pastEnd) }
             let gone = BodyLocation(segment: 9, offset: 0, length: 3)
             #expect(throws: BodyLogError.missing(gone)) { try log.read(gone) }
+        }
+    }
+
+    @Test("one log per directory at a time: a second opener is refused until the first lets go")
+    func locked() throws {
+        try withDirectory { directory in
+            var first: BodyLog? = try BodyLog(directory: directory)
+            #expect(throws: BodyLogError.locked(directory: directory)) { try BodyLog(directory: directory) }
+            _ = try first?.append([bytes("kept")])
+            first = nil
+            let second = try BodyLog(directory: directory)
+            #expect(try second.append([bytes("next")])[0].offset == 4)
         }
     }
 

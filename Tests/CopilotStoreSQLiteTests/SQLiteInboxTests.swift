@@ -135,7 +135,7 @@ struct SQLiteInboxTests {
             #expect(try await store.enqueue(delivery("d-1")) == .duplicate(EventID(rawValue: "e-1")))
         }
         let log = try FileManager.default.contentsOfDirectory(atPath: path + "-bodies")
-        #expect(log == ["00000001.log"])
+        #expect(log.sorted() == ["00000001.log", "LOCK"])
         #expect(
             (try FileManager.default.attributesOfItem(atPath: path + "-bodies/00000001.log")[.size] as? Int)
                 == original.body.count,
@@ -148,6 +148,16 @@ struct SQLiteInboxTests {
             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_bodies")
         }
         #expect(inTable == 0)
+    }
+
+    @Test("a store in use is not opened a second time, which would append over its bodies")
+    func inUse() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("copilot.db").path
+        let store = try SQLiteStore(path: path, logger: logger)
+        #expect(throws: StoreError.inUse(path: path)) { try SQLiteStore(path: path, logger: logger) }
+        #expect(try await store.enqueue(delivery("d-1")) != nil)
     }
 
     @Test("a batch whose bodies cannot be written is refused whole, and the store goes on afterwards")
