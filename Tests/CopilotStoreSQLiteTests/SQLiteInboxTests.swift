@@ -157,7 +157,8 @@ struct SQLiteInboxTests {
         let path = directory.appendingPathComponent("copilot.db").path
         let store = try SQLiteStore(path: path, logger: logger)
         #expect(throws: StoreError.inUse(path: path)) { try SQLiteStore(path: path, logger: logger) }
-        #expect(try await store.enqueue(delivery("d-1")) != nil)
+        let first = delivery("d-1")
+        #expect(try await store.enqueue(first) == .accepted(first.eventID), "the first store still works")
     }
 
     @Test("a batch whose bodies cannot be written is refused whole, and the store goes on afterwards")
