@@ -40,12 +40,33 @@ enum BodyLogError: Error, Sendable, Equatable {
 final class BodyLog: Sendable {
     /// An open file, closed when the last user lets go: a reader may still be reading the old tail
     /// segment after the writer moved on to a new one.
-    private final class OpenFile: Sendable {
+    final class OpenFile: Sendable {
         let descriptor: Int32
 
         init(_ descriptor: Int32) { self.descriptor = descriptor }
 
         deinit { close(descriptor) }
+    }
+
+    /// The log's directory, held for this process (`flock` on its `LOCK` file) from before the database
+    /// is opened: two processes appending would write over each other's bodies. The kernel lets go when
+    /// the file is closed or the process dies.
+    final class DirectoryLock: Sendable {
+        let directory: String
+        private let file: OpenFile
+
+        /// Creates `directory` if needed and locks it, or fails with `.locked` if another process has it.
+        init(_ directory: String) throws(BodyLogError) {
+            try BodyLog.createDirectory(directory)
+            let descriptor = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
+            guard descriptor >= 0 else { throw .io(operation: "open lock", errno: errno) }
+            file = OpenFile(descriptor)
+            guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+                if errno == EWOULDBLOCK { throw .locked(directory: directory) }
+                throw .io(operation: "flock", errno: errno)
+            }
+            self.directory = directory
+        }
     }
 
     private struct Segment: Sendable {
@@ -62,32 +83,72 @@ final class BodyLog: Sendable {
         var failed = false
     }
 
+    /// Segments open for reading: the tail, and the ones read most recently. Readers must not wait for
+    /// an append's sync, and a worker lagging behind ingress reads an older segment many times.
+    private struct OpenSegments {
+        var segments: [Int: (segment: Segment, used: UInt64)] = [:]
+        var tail = 0
+        var clock: UInt64 = 0
+
+        mutating func get(_ number: Int) -> Segment? {
+            guard let entry = segments[number] else { return nil }
+            clock += 1
+            segments[number]?.used = clock
+            return entry.segment
+        }
+
+        /// Keeps `segment` open (as the tail if `isTail`), closing the least recently read beyond
+        /// `BodyLog.openForReading`; a closed one goes once no reader holds it.
+        mutating func keep(_ segment: Segment, isTail: Bool) {
+            clock += 1
+            segments[segment.number] = (segment, clock)
+            if isTail { tail = segment.number }
+            while segments.count > BodyLog.openForReading + 1,
+                let oldest = segments.filter({ $0.key != tail }).min(by: { $0.value.used < $1.value.used })?.key
+            {
+                segments[oldest] = nil
+            }
+        }
+    }
+
     let directory: String
     private let segmentLimit: Int
-    /// `LOCK` in the directory, held (`flock`) while the log is open; the kernel lets go if the process dies.
-    private let lock: OpenFile
+    private let lock: DirectoryLock
     /// The segment appended to and its size. Held for a whole append: appends come one at a time from
     /// the store's writer queue anyway.
     private let tail: Mutex<Tail>
-    /// Segments open for reading, the tail and the last few read, by number: readers must not wait for
-    /// an append's sync, and a worker that lags behind ingress reads one older segment many times.
-    private let readable: Mutex<[Int: Segment]>
-    /// How many segments `readable` keeps open besides the tail.
-    private static let openForReading = 8
+    private let readable: Mutex<OpenSegments>
+    /// How many segments are kept open for reading besides the tail.
+    static let openForReading = 8
+    /// Whether the database points into segments this directory does not have (it was lost, or restored
+    /// from an older copy): the events stored in them have no body.
+    let isBehindDatabase: Bool
 
-    /// Opens the log in `directory`, creating it if needed, and appends after whatever it already holds.
-    /// `segmentLimit`: a batch starts a new segment once the current one holds that many bytes.
-    init(directory: String, segmentLimit: Int = 64 << 20) throws(BodyLogError) {
-        self.directory = directory
+    /// Opens the log in `lock`'s directory. Appends go to a new segment numbered above every segment on
+    /// disk and above `usedSegment`, the highest one the database points into, so a location is never
+    /// written twice, whatever happened to the directory; an empty last segment nothing points into
+    /// (a restart without deliveries) is used again. `segmentLimit`: a batch starts a new segment once
+    /// the current one would pass that many bytes.
+    init(lock: DirectoryLock, above usedSegment: Int, segmentLimit: Int = 64 << 20) throws(BodyLogError) {
+        self.lock = lock
+        directory = lock.directory
         self.segmentLimit = max(1, segmentLimit)
-        try Self.createDirectory(directory)
-        lock = try Self.lockDirectory(directory)
-        let last = try Self.segmentNumbers(in: directory).max() ?? 1
-        let segment = try Self.openSegment(last, in: directory)
-        var status = stat()
-        guard fstat(segment.descriptor, &status) == 0 else { throw .io(operation: "fstat", errno: errno) }
-        tail = Mutex(Tail(segment: segment, size: Int(status.st_size)))
-        readable = Mutex([last: segment])
+        let highest = try Self.segmentNumbers(in: directory).max() ?? 0
+        isBehindDatabase = usedSegment > highest
+        var number = max(highest, usedSegment) + 1
+        if highest > usedSegment, try Self.size(of: Self.openSegment(highest, in: directory, create: false)) == 0 {
+            number = highest
+        }
+        let segment = try Self.openSegment(number, in: directory)
+        tail = Mutex(Tail(segment: segment, size: try Self.size(of: segment)))
+        var open = OpenSegments()
+        open.keep(segment, isTail: true)
+        readable = Mutex(open)
+    }
+
+    /// A log of its own in `directory`, for tests.
+    convenience init(directory: String, segmentLimit: Int = 64 << 20) throws(BodyLogError) {
+        try self.init(lock: DirectoryLock(directory), above: 0, segmentLimit: segmentLimit)
     }
 
     /// Writes `bodies` one after the other, syncs them, and answers where each one is.
@@ -96,7 +157,9 @@ final class BodyLog: Sendable {
         return try tail.withLock { tail throws(BodyLogError) -> [BodyLocation] in
             let total = bodies.reduce(0) { $0 + $1.count }
             if tail.failed || (tail.size > 0 && tail.size + total > segmentLimit) {
-                try startSegment(after: tail.segment.number, in: &tail)
+                let segment = try Self.openSegment(tail.segment.number + 1, in: directory)
+                tail = Tail(segment: segment, size: try Self.size(of: segment))
+                readable.withLock { $0.keep(segment, isTail: true) }
             }
             var locations: [BodyLocation] = []
             locations.reserveCapacity(bodies.count)
@@ -119,7 +182,9 @@ final class BodyLog: Sendable {
 
     /// The body at `location`.
     func read(_ location: BodyLocation) throws(BodyLogError) -> [UInt8] {
-        guard let segment = try readableSegment(location.segment) else { throw .missing(location) }
+        guard location.offset >= 0, location.length >= 0, let segment = try readableSegment(location.segment) else {
+            throw .missing(location)
+        }
         var bytes = [UInt8](repeating: 0, count: location.length)
         let failure = bytes.withUnsafeMutableBytes { buffer -> BodyLogError? in
             guard let base = buffer.baseAddress else { return nil }  // an empty body
@@ -144,15 +209,9 @@ final class BodyLog: Sendable {
 
     // MARK: - Files
 
-    private func startSegment(after number: Int, in tail: inout Tail) throws(BodyLogError) {
-        let segment = try Self.openSegment(number + 1, in: directory)
-        tail = Tail(segment: segment, size: 0)
-        readable.withLock { $0[segment.number] = segment }
-    }
-
     /// The open segment `number`, opened now if needed; nil if there is no such file.
     private func readableSegment(_ number: Int) throws(BodyLogError) -> Segment? {
-        if let open = readable.withLock({ $0[number] }) { return open }
+        if let open = readable.withLock({ $0.get(number) }) { return open }
         let opened: Segment
         do {
             opened = try Self.openSegment(number, in: directory, create: false)
@@ -160,10 +219,8 @@ final class BodyLog: Sendable {
             return nil
         }
         return readable.withLock { open in
-            if let raced = open[number] { return raced }
-            open[number] = opened
-            // Closed once no reader holds them: the oldest, never the tail (the highest number).
-            while open.count > Self.openForReading + 1, let oldest = open.keys.min() { open[oldest] = nil }
+            if let raced = open.get(number) { return raced }
+            open.keep(opened, isTail: false)
             return opened
         }
     }
@@ -173,11 +230,13 @@ final class BodyLog: Sendable {
         var remaining = bodies.filter { !$0.isEmpty }
         var position = offset
         while !remaining.isEmpty {
-            let written = withIOVecs(remaining.prefix(Self.maxVectors)) { vectors in
-                pwritev(descriptor, vectors.baseAddress, Int32(vectors.count), off_t(position))
+            // `errno` is read inside: freeing the vectors afterwards may change it.
+            let (written, code) = withIOVecs(remaining.prefix(Self.maxVectors)) { vectors in
+                let written = pwritev(descriptor, vectors.baseAddress, Int32(vectors.count), off_t(position))
+                return (written, errno)
             }
-            if written < 0, errno == EINTR { continue }
-            guard written > 0 else { throw .io(operation: "pwritev", errno: written < 0 ? errno : EIO) }
+            if written < 0, code == EINTR { continue }
+            guard written > 0 else { throw .io(operation: "pwritev", errno: written < 0 ? code : EIO) }
             position += written
             // A short write: drop what was written, keep the unwritten end of a partly written body.
             var done = written
@@ -226,30 +285,33 @@ final class BodyLog: Sendable {
         _ number: Int,
         in directory: String,
         create: Bool = true
-    ) throws(BodyLogError) -> Segment {
+    ) throws(BodyLogError)
+        -> Segment
+    {
         let path = path(of: number, in: directory)
         let flags = create ? O_RDWR | O_CREAT | O_CLOEXEC : O_RDONLY | O_CLOEXEC
         let descriptor = open(path, flags, 0o640)
         guard descriptor >= 0 else { throw .io(operation: "open", errno: errno) }
+        let segment = Segment(number: number, file: OpenFile(descriptor))
         // A new file's name must survive power loss as its bytes do.
         if create { try syncDirectory(directory) }
-        return Segment(number: number, file: OpenFile(descriptor))
+        return segment
     }
 
-    /// Takes `LOCK` in `directory` for this process, or fails if another process holds it.
-    private static func lockDirectory(_ directory: String) throws(BodyLogError) -> OpenFile {
-        let descriptor = open(directory + "/LOCK", O_RDWR | O_CREAT | O_CLOEXEC, 0o640)
-        guard descriptor >= 0 else { throw .io(operation: "open lock", errno: errno) }
-        let lock = OpenFile(descriptor)  // closes the file, and so unlocks, when released
-        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
-            if errno == EWOULDBLOCK { throw .locked(directory: directory) }
-            throw .io(operation: "flock", errno: errno)
+    private static func size(of segment: Segment) throws(BodyLogError) -> Int {
+        var status = stat()
+        guard fstat(segment.descriptor, &status) == 0 else { throw .io(operation: "fstat", errno: errno) }
+        return Int(status.st_size)
+    }
+
+    /// Creates `directory` and makes its name durable (its parent synced), unless it exists.
+    fileprivate static func createDirectory(_ directory: String) throws(BodyLogError) {
+        guard mkdir(directory, 0o750) == 0 else {
+            guard errno == EEXIST else { throw .io(operation: "mkdir", errno: errno) }
+            return
         }
-        return lock
-    }
-
-    private static func createDirectory(_ directory: String) throws(BodyLogError) {
-        guard mkdir(directory, 0o750) == 0 || errno == EEXIST else { throw .io(operation: "mkdir", errno: errno) }
+        let parent = directory.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+        try syncDirectory(parent.isEmpty ? (directory.hasPrefix("/") ? "/" : ".") : parent)
     }
 
     private static func syncDirectory(_ directory: String) throws(BodyLogError) {

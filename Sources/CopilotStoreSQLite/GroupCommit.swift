@@ -11,8 +11,9 @@ import Synchronization
 /// cancelled request either: no request's task does the writing. Under load batches grow by themselves
 /// while the disk syncs.
 final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
-    /// Starts writing a batch in one transaction and, once it is durable, calls `done` with one result
-    /// per item, in order. The next batch is started from `done`, so `write` must not wait for it.
+    /// Starts writing a batch in one transaction and, once it has committed or failed, calls `done` with
+    /// one result per item, in order. The next batch is started from `done`, so `write` must not wait
+    /// for it.
     typealias Write =
         @Sendable (_ batch: [Item], _ done: @escaping @Sendable ([Result<Outcome, Failure>]) -> Void)
         -> Void

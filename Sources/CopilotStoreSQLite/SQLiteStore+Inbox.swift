@@ -68,42 +68,55 @@ extension SQLiteStore: EventInbox {
     /// Inserts each new delivery; one already stored (earlier, or earlier in this batch) is a duplicate.
     /// The bodies of the new ones are appended to `bodies` (and synced) before their rows are inserted,
     /// so the transaction's commit is what makes them count.
-    private static func insert(_ deliveries: [Delivery], into db: Database, bodies: BodyLog?) throws -> [EnqueueOutcome]
+    private static func insert(
+        _ deliveries: [Delivery],
+        into db: Database,
+        bodies: BodyLog?
+    ) throws
+        -> [EnqueueOutcome]
     {
         let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
+        func stored(_ delivery: Delivery) throws -> EventID? {
+            try String.fetchOne(existing, arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue])
+                .map(EventID.init(rawValue:))
+        }
         var outcomes: [EnqueueOutcome] = []
         outcomes.reserveCapacity(deliveries.count)
-        var fresh: [Delivery] = []
+        var fresh: [(position: Int, delivery: Delivery)] = []
         var inBatch: [DeliveryKey: EventID] = [:]
         for delivery in deliveries {
-            let key = DeliveryKey(source: delivery.source, id: delivery.deliveryID)
-            if let original = try inBatch[key]
-                ?? String.fetchOne(existing, arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue])
-                .map(EventID.init(rawValue:))
-            {
+            let key = DeliveryKey(delivery)
+            if let original = try inBatch[key] ?? stored(delivery) {
                 outcomes.append(.duplicate(original))
                 continue
             }
             inBatch[key] = delivery.eventID
-            fresh.append(delivery)
+            fresh.append((outcomes.count, delivery))
             outcomes.append(.accepted(delivery.eventID))
         }
-        let locations = try bodies?.append(fresh.map(\.body))
+        let locations = try bodies?.append(fresh.map(\.delivery.body))
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers,
                     body_segment, body_offset, body_length)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (source, delivery_id) DO NOTHING
                 """
         )
         let insertBody = try db.cachedStatement(sql: "INSERT INTO event_bodies (event_seq, body) VALUES (?, ?)")
-        for (index, delivery) in fresh.enumerated() {
+        for (index, (position, delivery)) in fresh.enumerated() {
             let location = locations?[index]
             try insert.execute(arguments: [
                 delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
                 delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
                 encodeHeaders(delivery.headers), location?.segment, location?.offset, location?.length,
             ])
+            guard db.changesCount > 0 else {
+                // Not expected (the lookup above saw no such row), but SQLite has the last word on
+                // what is a duplicate; the body just written is then pointed at by nothing.
+                outcomes[position] = .duplicate(try stored(delivery) ?? delivery.eventID)
+                continue
+            }
             if location == nil {
                 try insertBody.execute(arguments: [db.lastInsertedRowID, Data(delivery.body)])
             }
@@ -111,10 +124,16 @@ extension SQLiteStore: EventInbox {
         return outcomes
     }
 
-    /// What makes a delivery a duplicate: its source and its sender's delivery id.
+    /// What makes a delivery a duplicate: its source and its sender's delivery id, compared as bytes as
+    /// SQLite compares them (Swift's `String` equality would also match canonically equal texts).
     private struct DeliveryKey: Hashable {
         var source: EventSource
-        var id: DeliveryID
+        var id: [UInt8]
+
+        init(_ delivery: Delivery) {
+            source = delivery.source
+            id = Array(delivery.deliveryID.rawValue.utf8)
+        }
     }
 
     static func encodeHeaders(_ headers: [String: String]) -> String {

@@ -12,7 +12,7 @@ extension SQLiteStore: RunStore {
     ) async throws(RunStoreError) -> [Delivery] {
         let until = now.addingTimeInterval(Self.seconds(lease))
         let nowSeconds = now.timeIntervalSince1970
-        return try await write("claim events") { [bodies] db in
+        return try await write("claim events") { [bodies, logger] db in
             let rows = try db.rows(
                 """
                 \(Self.eventWithBody)
@@ -20,15 +20,38 @@ extension SQLiteStore: RunStore {
                 ORDER BY e.seq LIMIT \(max(limit, 0))
                 """
             )
+            var deliveries: [Delivery] = []
+            deliveries.reserveCapacity(rows.count)
             for row in rows {
+                let seq: Int64 = row["seq"]
+                do {
+                    if let delivery = try Self.delivery(from: row, bodies: bodies) {
+                        deliveries.append(delivery)
+                    } else {
+                        // Nothing to match, ever: its body is gone or the row is not a delivery.
+                        logger.error(
+                            "stored event cannot be read; recorded as unmatched",
+                            metadata: ["copilot.event.id": "\(row["id"] as String? ?? "")"]
+                        )
+                        try db.run("UPDATE events SET match_state = 'unmatched' WHERE seq = \(seq)")
+                        continue
+                    }
+                } catch {
+                    // The disk failing, perhaps for a while: claimed without being handed out, so it is
+                    // tried again when the lease ends, and the rest of the batch goes on.
+                    logger.warning(
+                        "stored event's body cannot be read; tried again when its lease ends",
+                        metadata: ["copilot.event.id": "\(row["id"] as String? ?? "")", "error": "\(error)"]
+                    )
+                }
                 try db.run(
                     """
                     UPDATE events SET match_lease_owner = \(owner), match_lease_until = \(until.timeIntervalSince1970)
-                    WHERE seq = \(row["seq"] as Int64)
+                    WHERE seq = \(seq)
                     """
                 )
             }
-            return try rows.compactMap { row in try Self.delivery(from: row, bodies: bodies) }
+            return deliveries
         }
     }
 

@@ -26,12 +26,12 @@ public final class SQLiteStore: Sendable {
     convenience init(path: String, bodySegmentLimit: Int, logger: Logger) throws(StoreError) {
         let pool: DatabasePool
         let checkpointer: WALCheckpointer
-        let bodies: BodyLog
+        let lock: BodyLog.DirectoryLock
         do {
             let directory = URL(fileURLWithPath: path).deletingLastPathComponent()
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            // First: its lock keeps a second process from opening (and migrating) the store at all.
-            bodies = try BodyLog(directory: path + "-bodies", segmentLimit: bodySegmentLimit)
+            // First: a second process must not even open (and migrate) a store in use.
+            lock = try BodyLog.DirectoryLock(path + "-bodies")
             var configuration = Configuration()
             configuration.busyMode = .timeout(10)
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -53,6 +53,24 @@ public final class SQLiteStore: Sendable {
             )
             throw .cannotOpen(path: path)
         }
+        try Self.migrate(pool, logger: logger)
+        let bodies: BodyLog
+        do {
+            let used = try pool.read { db in try Int.fetchOne(db, sql: "SELECT MAX(body_segment) FROM events") }
+            bodies = try BodyLog(lock: lock, above: used ?? 0, segmentLimit: bodySegmentLimit)
+        } catch {
+            logger.error(
+                "could not open the body log",
+                metadata: ["copilot.store.path": "\(path)", "error": "\(error)"]
+            )
+            throw .cannotOpen(path: path)
+        }
+        if bodies.isBehindDatabase {
+            logger.error(
+                "the body log has fewer segments than the database points into: events stored in the missing ones have no body",
+                metadata: ["copilot.store.path": "\(path)"]
+            )
+        }
         try self.init(writer: pool, bodies: bodies, checkpointer: checkpointer, logger: logger)
     }
 
@@ -70,20 +88,27 @@ public final class SQLiteStore: Sendable {
         self.writer = writer
         self.bodies = bodies
         self.logger = logger
-        do {
-            try Self.migrator.migrate(writer)
-        } catch {
-            logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
-            throw .migrationFailed
-        }
+        try Self.migrate(writer, logger: logger)
         self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves, done in
             Self.save(saves, to: writer, logger: logger, then: done)
         }
         self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries, done in
             Self.commit(deliveries, to: writer, bodies: bodies, logger: logger) { outcomes in
-                checkpointer?.committed(rows: deliveries.count)
+                checkpointer?.committed(
+                    rows: outcomes.count { if case .success(.accepted) = $0 { true } else { false } }
+                )
                 done(outcomes)
             }
+        }
+    }
+
+    /// Applies the migrations not applied yet (none, the second time).
+    private static func migrate(_ writer: any DatabaseWriter, logger: Logger) throws(StoreError) {
+        do {
+            try migrator.migrate(writer)
+        } catch {
+            logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
+            throw .migrationFailed
         }
     }
 

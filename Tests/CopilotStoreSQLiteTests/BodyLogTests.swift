@@ -63,7 +63,7 @@ struct BodyLogTests {
         }
     }
 
-    @Test("reopened, the log appends after what it holds, past bytes that no row points at")
+    @Test("reopened, the log appends to a new segment, never after bytes whose fate it does not know")
     func reopen() throws {
         try withDirectory { directory in
             let kept: BodyLocation
@@ -79,9 +79,32 @@ struct BodyLogTests {
 
             let reopened = try BodyLog(directory: directory)
             let next = try reopened.append([bytes("second")])[0]
-            #expect(next == BodyLocation(segment: 1, offset: 11, length: 6))
+            #expect(next == BodyLocation(segment: 2, offset: 0, length: 6))
             #expect(try reopened.read(kept) == bytes("first"))
             #expect(try reopened.read(next) == bytes("second"))
+        }
+    }
+
+    @Test("an empty last segment is used again: restarts without deliveries leave no files behind")
+    func emptySegmentReused() throws {
+        try withDirectory { directory in
+            for _ in 0..<3 { _ = try BodyLog(directory: directory) }
+            #expect(try segmentFiles(in: directory) == ["00000001.log", "LOCK"])
+            let location = try BodyLog(directory: directory).append([bytes("x")])[0]
+            #expect(location == BodyLocation(segment: 1, offset: 0, length: 1))
+        }
+    }
+
+    @Test("a log behind its database starts above the segments the database points into")
+    func aboveTheDatabase() throws {
+        try withDirectory { directory in
+            // The database points into segment 5; this directory lost everything (or is an old copy).
+            let log = try BodyLog(lock: BodyLog.DirectoryLock(directory), above: 5)
+            #expect(log.isBehindDatabase)
+            #expect(try log.append([bytes("new")])[0] == BodyLocation(segment: 6, offset: 0, length: 3))
+            #expect(throws: BodyLogError.missing(BodyLocation(segment: 5, offset: 0, length: 3))) {
+                try log.read(BodyLocation(segment: 5, offset: 0, length: 3))
+            }
         }
     }
 
@@ -105,11 +128,11 @@ struct BodyLogTests {
             _ = try first?.append([bytes("kept")])
             first = nil
             let second = try BodyLog(directory: directory)
-            #expect(try second.append([bytes("next")])[0].offset == 4)
+            #expect(try second.append([bytes("next")])[0] == BodyLocation(segment: 2, offset: 0, length: 4))
         }
     }
 
-    @Test("a failed append throws, and the log goes on in a new segment once it can")
+    @Test("a segment that cannot be created fails the append, and the log goes on once it can")
     func failedAppend() throws {
         try withDirectory { directory in
             let log = try BodyLog(directory: directory, segmentLimit: 4)

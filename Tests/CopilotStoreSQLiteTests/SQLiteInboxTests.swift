@@ -150,6 +150,34 @@ struct SQLiteInboxTests {
         #expect(inTable == 0)
     }
 
+    @Test("an event whose body is gone is recorded unmatched when claimed, and the others go on")
+    func missingBody() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("copilot.db").path
+        let lost = delivery("d-lost")
+        do {
+            let store = try SQLiteStore(path: path, logger: logger)
+            _ = try await store.enqueue(lost)
+        }
+        try FileManager.default.removeItem(atPath: path + "-bodies/00000001.log")
+        let store = try SQLiteStore(path: path, logger: logger)
+        let kept = delivery("d-kept")
+        _ = try await store.enqueue(kept)
+        #expect(kept.eventID != lost.eventID)
+        let claimed = try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date())
+        #expect(claimed == [kept], "the new body went to a new segment, not over the lost one's place")
+        #expect(try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date()).isEmpty)
+        let state = try await DatabaseQueue(path: path).read { db in
+            try String.fetchOne(
+                db,
+                sql: "SELECT match_state FROM events WHERE id = ?",
+                arguments: [lost.eventID.rawValue]
+            )
+        }
+        #expect(state == "unmatched")
+    }
+
     @Test("a store in use is not opened a second time, which would append over its bodies")
     func inUse() async throws {
         let directory = temporaryDirectory()

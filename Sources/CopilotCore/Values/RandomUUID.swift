@@ -1,8 +1,8 @@
 /// Random (version 4) UUIDs as lowercase text, for event and run ids.
 ///
-/// Not Foundation's `UUID()`: on Linux it opens and reads `/dev/urandom` for every id, three system
-/// calls per delivery at ingress. The bits come from the caller's source instead: the system's
-/// generator in the service, a seeded one in tests.
+/// Not Foundation's `UUID()`: on Linux it opens, reads and closes `/dev/urandom` for every id, at
+/// every delivery at ingress. The bits come from the caller's source instead: the system's generator
+/// (two `getrandom` calls) in the service, a seeded one in tests.
 public enum RandomUUID {
     /// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`, with 122 bits from two calls of `next`.
     public static func string(using next: () -> UInt64) -> String {
