@@ -46,17 +46,19 @@ struct RunsBenchmark {
                     "| \(rate) events/s | \(count) | \(result.p50) | \(result.p99) | \(result.max) | \(result.completedPerSecond) |"
                 )
             }
-            let result = try await measure(
-                count: burst,
-                rate: nil,
-                payload: payload,
-                testBench: testBench,
-                url: testBenchURL,
-                concurrency: concurrency
-            )
-            table.append(
-                "| burst (64 connections, unpaced) | \(burst) | \(result.p50) | \(result.p99) | \(result.max) | \(result.completedPerSecond) |"
-            )
+            if burst > 0 {  // `--burst 0`: the paced rates only
+                let result = try await measure(
+                    count: burst,
+                    rate: nil,
+                    payload: payload,
+                    testBench: testBench,
+                    url: testBenchURL,
+                    concurrency: concurrency
+                )
+                table.append(
+                    "| burst (64 connections, unpaced) | \(burst) | \(result.p50) | \(result.p99) | \(result.max) | \(result.completedPerSecond) |"
+                )
+            }
             print(table.joined(separator: "\n"))
         }
     }
