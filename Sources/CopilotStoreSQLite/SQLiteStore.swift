@@ -13,6 +13,8 @@ public final class SQLiteStore: Sendable {
     let writer: any DatabaseWriter
     /// Where bodies go; nil for a database without a file (tests), which keeps them in `event_bodies`.
     let bodies: BodyLog?
+    /// Watches the writer's commits through a hook that holds it weakly: kept alive here.
+    private let checkpointer: WALCheckpointer?
     let logger: Logger
     let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
     let runSaves: GroupCommit<RunSave, Run, RunStoreError>
@@ -37,13 +39,13 @@ public final class SQLiteStore: Sendable {
             pool = try DatabasePool(path: path, configuration: configuration)
             // DatabasePool switches to WAL itself and sets `synchronous = NORMAL` after
             // `prepareDatabase` runs (GRDB 7 `setUpWALMode`); FULL must be set once the pool is open.
-            //
-            // The writer checkpoints by itself only past 10,000 WAL pages (~40 MB), a bound on the log's
-            // size: `WALCheckpointer` copies the log from its own connection long before that.
-            try pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA wal_autocheckpoint = 10000")
-            }
+            // Checkpoints are `WALCheckpointer`'s, from its own connection (it takes over the writer's
+            // automatic checkpoint, keeping it only as a bound on the log's size).
             checkpointer = try WALCheckpointer(path: path, logger: logger)
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                checkpointer.watch(db)
+            }
         } catch BodyLogError.locked {
             throw .inUse(path: path)
         } catch {
@@ -87,18 +89,14 @@ public final class SQLiteStore: Sendable {
     ) throws(StoreError) {
         self.writer = writer
         self.bodies = bodies
+        self.checkpointer = checkpointer
         self.logger = logger
         try Self.migrate(writer, logger: logger)
         self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves, done in
             Self.save(saves, to: writer, logger: logger, then: done)
         }
         self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries, done in
-            Self.commit(deliveries, to: writer, bodies: bodies, logger: logger) { outcomes in
-                checkpointer?.committed(
-                    rows: outcomes.count { if case .success(.accepted) = $0 { true } else { false } }
-                )
-                done(outcomes)
-            }
+            Self.commit(deliveries, to: writer, bodies: bodies, logger: logger, then: done)
         }
     }
 

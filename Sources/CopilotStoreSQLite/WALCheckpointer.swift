@@ -1,4 +1,5 @@
 import GRDB
+import GRDBSQLite
 import Logging
 import Synchronization
 
@@ -6,37 +7,62 @@ import Synchronization
 /// does not.
 ///
 /// SQLite's automatic checkpoint runs inside the commit that crosses the mark, on the single writer:
-/// every delivery and run-state write waits while tens of megabytes are copied and synced, which showed
-/// as a p99 of 40 ms at half of ingress's peak. Here inbox commits ask for a PASSIVE checkpoint (which
-/// never blocks a writer or a reader) on this connection once `interval` events were committed since
-/// the last one (a checkpoint per commit synced the database file hundreds of times a second for
-/// nothing); requests while one runs coalesce. Bodies are in the `BodyLog`, so an event adds its row and
-/// index entries to the log, and the worker's updates of it: a page or two. The
-/// writer keeps an automatic checkpoint far above what this one lets build up (`wal_autocheckpoint`),
-/// as a bound on the log's size should this one fall behind; it then finds little left to copy.
+/// every delivery and run-state write waits while megabytes are copied and synced, which showed as a
+/// p99 of 40 ms at half of ingress's peak. Here the writer's commits are watched through SQLite's WAL
+/// hook, which tells how many pages the log holds after each one, whatever wrote them (deliveries, the
+/// worker's claims, run state). Once `interval` pages were added since the last request, a PASSIVE
+/// checkpoint (which never blocks a writer or a reader) is asked for on this connection; requests while
+/// one runs coalesce. A checkpoint per commit synced the database file hundreds of times a second for
+/// nothing; one per 4 MiB made flushes large enough to delay the writer's own syncs.
+///
+/// The hook replaces SQLite's automatic checkpoint on the writer, so the hook keeps its role as a bound:
+/// past `bound` pages (the background one fell behind), the writer checkpoints inline, as SQLite would.
 /// Durability does not depend on checkpoints: a commit is durable once it is in the log.
 final class WALCheckpointer: Sendable {
     private let connection: DatabaseQueue
     private let running = Atomic<Bool>(false)
-    private let pending = Atomic<Int>(0)
+    /// Pages in the log when the last checkpoint was asked for.
+    private let requestedAt = Atomic<Int>(0)
     private let interval: Int
+    private let bound: Int32
     private let logger: Logger
 
-    /// A connection to the database at `path`, which must already be in WAL mode. `interval`: events
-    /// committed between checkpoints (at a page or two each, well under SQLite's own default of 1,000).
-    init(path: String, interval: Int = 256, logger: Logger) throws {
+    /// A connection to the database at `path`, which must already be in WAL mode. `interval`: pages
+    /// added to the log between checkpoints (128 pages, 512 KiB, against SQLite's default of 1,000);
+    /// `bound`: pages past which the writer checkpoints by itself.
+    init(path: String, interval: Int = 128, bound: Int = 10_000, logger: Logger) throws {
         var configuration = Configuration()
         configuration.label = "copilot.checkpoint"
         connection = try DatabaseQueue(path: path, configuration: configuration)
         self.interval = interval
+        self.bound = Int32(clamping: bound)
         self.logger = logger
     }
 
-    /// Notes `rows` events committed; starts a checkpoint once `interval` of them built up.
-    func committed(rows: Int) {
-        let total = pending.add(rows, ordering: .relaxed).newValue
-        guard total >= interval else { return }
-        pending.subtract(total, ordering: .relaxed)
+    /// Watches the commits of `db`, the writer's connection, from now on.
+    ///
+    /// The hook's context is a box holding this checkpointer weakly, retained once and never released:
+    /// the connection may outlive the store (GRDB closes it when its last user lets go), and a few bytes
+    /// per store opened is the price of never calling into a freed checkpointer.
+    func watch(_ db: Database) {
+        let box = Unmanaged.passRetained(WeakCheckpointer(self)).toOpaque()
+        sqlite3_wal_hook(db.sqliteConnection, walHook, box)
+    }
+
+    /// After each commit of the watched connection: `pages` are in the log.
+    fileprivate func committed(pages: Int32, connection: OpaquePointer?, name: UnsafePointer<CChar>?) {
+        if pages >= bound {
+            sqlite3_wal_checkpoint_v2(connection, name, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
+            requestedAt.store(0, ordering: .relaxed)
+            return
+        }
+        var last = requestedAt.load(ordering: .relaxed)
+        if Int(pages) < last {  // the log was restarted after a complete checkpoint
+            last = 0
+            requestedAt.store(0, ordering: .relaxed)
+        }
+        guard Int(pages) - last >= interval else { return }
+        requestedAt.store(Int(pages), ordering: .relaxed)
         request()
     }
 
@@ -54,4 +80,27 @@ final class WALCheckpointer: Sendable {
             }
         }
     }
+}
+
+/// The WAL hook's context: the checkpointer, if it still exists.
+private final class WeakCheckpointer {
+    weak var checkpointer: WALCheckpointer?
+
+    init(_ checkpointer: WALCheckpointer) { self.checkpointer = checkpointer }
+}
+
+/// `sqlite3_wal_hook`'s callback, on the writer's thread after each commit.
+private func walHook(
+    context: UnsafeMutableRawPointer?,
+    connection: OpaquePointer?,
+    name: UnsafePointer<CChar>?,
+    pages: Int32
+) -> Int32 {
+    guard let context else { return SQLITE_OK }
+    Unmanaged<WeakCheckpointer>.fromOpaque(context).takeUnretainedValue().checkpointer?.committed(
+        pages: pages,
+        connection: connection,
+        name: name
+    )
+    return SQLITE_OK
 }

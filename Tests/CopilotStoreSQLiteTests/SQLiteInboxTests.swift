@@ -111,8 +111,8 @@ struct SQLiteInboxTests {
                 try await group.waitForAll()
             }
         }
-        // 600 events pass the checkpointer's mark of 256 several times, but their rows are a few hundred
-        // WAL pages, far below the writer's own mark of 10,000: only the checkpointer copies them.
+        // 600 events add a few hundred pages to the WAL: past the checkpointer's interval of 128 pages,
+        // far below the writer's own bound of 10,000, so only the checkpointer copies them.
         var after = before
         for _ in 0..<100 where after <= before {
             try await Task.sleep(for: .milliseconds(50))
@@ -120,6 +120,32 @@ struct SQLiteInboxTests {
         }
         #expect(after > before)
         #expect(try await store.count() == 600)
+    }
+
+    @Test("any commit counts towards the next checkpoint, not only deliveries")
+    func checkpointAfterOtherWrites() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("copilot.db").path
+        let store = try SQLiteStore(path: path, logger: logger)
+        func fileSize() throws -> Int {
+            (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        }
+        let before = try fileSize()
+        // Run-state writes go through the same writer; 20 × 100 KB is ~500 pages.
+        for _ in 0..<20 {
+            try await store.write("fill") { db in
+                try db.execute(
+                    sql: "CREATE TABLE IF NOT EXISTS filler (x BLOB); INSERT INTO filler VALUES (zeroblob(100000))"
+                )
+            }
+        }
+        var after = before
+        for _ in 0..<100 where after < before + 1_000_000 {
+            try await Task.sleep(for: .milliseconds(50))
+            after = try fileSize()
+        }
+        #expect(after >= before + 1_000_000)
     }
 
     @Test("a file store keeps bodies in its log beside the database, written before their rows commit")
