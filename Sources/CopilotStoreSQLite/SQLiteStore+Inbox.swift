@@ -94,7 +94,11 @@ extension SQLiteStore: EventInbox {
             fresh.append((outcomes.count, delivery))
             outcomes.append(.accepted(delivery.eventID))
         }
-        let locations = try bodies?.append(fresh.map(\.delivery.body))
+        // A small batch keeps its bodies in the database: one sync instead of two, and writing a few
+        // pages twice costs less than the log's own sync (event→dispatch at 1,000 events/s went from
+        // ~4 to ~5 ms with every batch logged). Large batches, ingress under load, go to the log.
+        let logged = fresh.reduce(0) { $0 + $1.delivery.body.count } >= Self.smallestLoggedBatch
+        let locations = logged ? try bodies?.append(fresh.map(\.delivery.body)) : nil
         let insert = try db.cachedStatement(
             sql: """
                 INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers,
@@ -123,6 +127,9 @@ extension SQLiteStore: EventInbox {
         }
         return outcomes
     }
+
+    /// Below this many bytes of new bodies, a batch keeps them in `event_bodies`.
+    static let smallestLoggedBatch = 128 << 10
 
     /// What makes a delivery a duplicate: its source and its sender's delivery id, compared as bytes as
     /// SQLite compares them (Swift's `String` equality would also match canonically equal texts).

@@ -49,6 +49,16 @@ struct SQLiteInboxTests {
         #expect(try await store.count() == 2)
     }
 
+    /// `delivery(_:)` with a body large enough on its own for the body log (a batch of fewer bytes keeps
+    /// its bodies in the database).
+    func large(_ deliveryID: String, eventID: String? = nil) -> Delivery {
+        var large = delivery(deliveryID, eventID: eventID)
+        large.body =
+            Array(#"{"k":""#.utf8) + Array(repeating: UInt8(ascii: "x"), count: SQLiteStore.smallestLoggedBatch)
+            + Array(#""}"#.utf8)
+        return large
+    }
+
     /// A new directory under the temporary directory, for a file database and its body log.
     func temporaryDirectory() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("store-\(UUID().uuidString)")
@@ -153,8 +163,7 @@ struct SQLiteInboxTests {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("copilot.db").path
-        var original = delivery("d-1", eventID: "e-1")
-        original.body = Array(String(repeating: #"{"k":"v"}"#, count: 4_000).utf8)
+        let original = large("d-1", eventID: "e-1")
         do {
             let store = try SQLiteStore(path: path, logger: logger)
             #expect(try await store.enqueue(original) == .accepted(EventID(rawValue: "e-1")))
@@ -176,19 +185,43 @@ struct SQLiteInboxTests {
         #expect(inTable == 0)
     }
 
+    @Test("a small batch keeps its bodies in the database, a large one goes to the log; both read back")
+    func smallBatchesInTheTable() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("copilot.db").path
+        let store = try SQLiteStore(path: path, logger: logger)
+        let small = delivery("d-small")
+        let big = large("d-large")
+        _ = try await store.enqueue(small)
+        _ = try await store.enqueue(big)
+        #expect(try await store.delivery(small.eventID) == small)
+        #expect(try await store.delivery(big.eventID) == big)
+        let claimed = try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date())
+        #expect(claimed == [small, big])
+        let (inTable, inLog) = try await DatabaseQueue(path: path).read { db in
+            (
+                try String.fetchAll(db, sql: "SELECT e.id FROM events e JOIN event_bodies b ON b.event_seq = e.seq"),
+                try String.fetchAll(db, sql: "SELECT id FROM events WHERE body_segment IS NOT NULL")
+            )
+        }
+        #expect(inTable == [small.eventID.rawValue])
+        #expect(inLog == [big.eventID.rawValue])
+    }
+
     @Test("an event whose body is gone is recorded unmatched when claimed, and the others go on")
     func missingBody() async throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("copilot.db").path
-        let lost = delivery("d-lost")
+        let lost = large("d-lost")
         do {
             let store = try SQLiteStore(path: path, logger: logger)
             _ = try await store.enqueue(lost)
         }
         try FileManager.default.removeItem(atPath: path + "-bodies/00000001.log")
         let store = try SQLiteStore(path: path, logger: logger)
-        let kept = delivery("d-kept")
+        let kept = large("d-kept")
         _ = try await store.enqueue(kept)
         #expect(kept.eventID != lost.eventID)
         let claimed = try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date())
@@ -221,13 +254,13 @@ struct SQLiteInboxTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("copilot.db").path
         let store = try SQLiteStore(path: path, bodySegmentLimit: 1, logger: logger)
-        _ = try await store.enqueue(delivery("d-1"))
+        _ = try await store.enqueue(large("d-1"))
         // The next batch needs a new segment file, and the log's directory is gone.
         try FileManager.default.removeItem(atPath: path + "-bodies")
-        await #expect(throws: InboxError.unavailable) { try await store.enqueue(delivery("d-2")) }
+        await #expect(throws: InboxError.unavailable) { try await store.enqueue(large("d-2")) }
         #expect(try await store.count() == 1, "no row without its body")
         try FileManager.default.createDirectory(atPath: path + "-bodies", withIntermediateDirectories: false)
-        let retried = delivery("d-2")
+        let retried = large("d-2")
         #expect(try await store.enqueue(retried) == .accepted(retried.eventID), "the retry is not a duplicate")
         #expect(try await store.delivery(retried.eventID) == retried)
     }

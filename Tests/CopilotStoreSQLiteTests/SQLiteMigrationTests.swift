@@ -62,12 +62,15 @@ import Testing
             subject: "octo/repo",
             receivedAt: Date(timeIntervalSince1970: 1_764_000_001),
             headers: [:],
-            body: Array(#"{"after":"v4"}"#.utf8)
+            // Large enough on its own for the body log.
+            body: Array(#"{"after":""#.utf8)
+                + Array(repeating: UInt8(ascii: "x"), count: SQLiteStore.smallestLoggedBatch)
+                + Array(#""}"#.utf8)
         )
         _ = try await store.enqueue(new)
         #expect(try await store.delivery(new.eventID) == new)
         let claimed = try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date())
-        #expect(claimed.map(\.body) == [old, new.body])
+        #expect(claimed.map(\.body) == [old, new.body], "claimed bodies differ")
         let logged = try await DatabaseQueue(path: path).read { db in
             try String.fetchAll(db, sql: "SELECT id FROM events WHERE body_segment IS NOT NULL")
         }
