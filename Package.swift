@@ -236,6 +236,7 @@ let package = Package(
             name: "CopilotAppTests",
             dependencies: [
                 "CopilotApp", "CopilotCore", "CopilotTesting", "CopilotStoreSQLite", "CopilotServer",
+                "CopilotHTTPActions",
                 // Built first so the crash and signal tests can run the real binary.
                 "copilot-agent",
                 .product(name: "Hummingbird", package: "hummingbird"),

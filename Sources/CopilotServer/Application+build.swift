@@ -61,7 +61,9 @@ public func buildRouter(
     ]
     metrics.register(
         sources: EventSource.allCases,
-        codes: codes.map(\.code) + [APIError.payloadTooLarge.code, APIError.unavailable.code]
+        codes: codes.map(\.code) + [
+            APIError.payloadTooLarge.code, APIError.rateLimited(retryAfter: .zero).code, APIError.unavailable.code,
+        ]
     )
     WebhookController(
         receivers: dependencies.receivers,
@@ -70,8 +72,13 @@ public func buildRouter(
         now: dependencies.now,
         newEventID: dependencies.newEventID,
         metrics: metrics,
+        rateLimit: RateLimit(perSecond: configuration.rateLimits.webhooksPerSecond),
         wakeWorkers: dependencies.wakeWorkers
     ).addRoutes(to: router)
+    let api = router.group()
+    if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond) {
+        api.add(middleware: APIRateLimitMiddleware(limit: limit))
+    }
     if let runs = dependencies.runs {
         RunController(
             store: runs,
@@ -79,10 +86,10 @@ public func buildRouter(
             now: dependencies.now,
             maxBodyBytes: configuration.maxBodyBytes,
             wakeWorkers: dependencies.wakeWorkers
-        ).addRoutes(to: router)
+        ).addRoutes(to: api)
     }
     if let playbooks = dependencies.playbooks {
-        PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: router)
+        PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)
     }
     if let metricsText = dependencies.metricsText {
         router.get("/metrics") { _, _ in

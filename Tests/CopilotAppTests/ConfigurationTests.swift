@@ -1,5 +1,6 @@
 import CopilotApp
 import CopilotCore
+import CopilotHTTPActions
 import CopilotServer
 import Foundation
 import Logging
@@ -20,19 +21,33 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("the shipped Config/copilot.yaml is valid and its sources resolve from the documented variables")
+    /// The repository's root, where `Config/` and `Deploy/` are.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    @Test(
+        "the shipped Config/copilot.yaml is valid, and serve (strict) resolves every secret it names from Deploy/env.example's variables"
+    )
     func shippedConfiguration() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Config/copilot.yaml").path
+        let path = Self.repository.appendingPathComponent("Config/copilot.yaml").path
         let configuration = try ConfigurationLoader.load(path: path, environment: [:])
         #expect(configuration.server.port == 8080)
         #expect(configuration.storage.location == .sqlite(path: "data/copilot.db"))
         #expect(Set(configuration.sources.keys) == Set(EventSource.allCases))
-        let environment = [
-            "GITHUB_WEBHOOK_SECRET": "g", "INCIDENT_WEBHOOK_SECRET": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
-            "ALERTMANAGER_TOKEN": "a", "PAGERDUTY_WEBHOOK_SECRET": "p",
-        ]
+        // Every variable the template lists, filled in as an operator would.
+        let template = try String(
+            contentsOf: Self.repository.appendingPathComponent("Deploy/env.example"),
+            encoding: .utf8
+        )
+        let names = template.split(separator: "\n").filter { !$0.hasPrefix("#") }.compactMap {
+            $0.split(separator: "=", maxSplits: 1).first.map(String.init)
+        }
+        var environment = Dictionary(uniqueKeysWithValues: names.map { ($0, "value-of-\($0)") })
+        environment["INCIDENT_WEBHOOK_SECRET"] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
         #expect(try configuration.webhookReceivers(environment: environment).count == 4)
+        let actions = try configuration.actionsConfiguration(environment: environment, lenient: false)
+        #expect(actions.warnings.isEmpty)
+        #expect(actions.configuration.secrets == ["DEPLOY_TOKEN": "value-of-DEPLOY_TOKEN"])
     }
 
     @Test("an empty file gives the documented defaults and no source")
@@ -129,6 +144,40 @@ struct ConfigurationTests {
                 error.report.hasPrefix(
                     "copilot.yaml:3:15: error: cannot resolve secret 'sources.github.secrets[0]' (env:NOT_SET_ANYWHERE)"
                 )
+            )
+        }
+    }
+
+    @Test("a missing secret file stops start-up naming the key, the file and its position")
+    func missingSecretFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("absent-\(UUID().uuidString)").path
+        let configuration = try load("sources:\n  alertmanager:\n    bearer_token: \"file:\(path)\"\n")
+        do {
+            _ = try configuration.webhookReceivers(environment: [:])
+            Issue.record("a missing secret file was accepted")
+        } catch {
+            #expect(
+                error.report
+                    == "copilot.yaml:3:19: error: cannot resolve secret 'sources.alertmanager.bearer_token' "
+                    + "(file:\(path)): cannot read secret file '\(path)'"
+            )
+        }
+    }
+
+    @Test("an unresolvable secret that came from an override names the variable")
+    func missingOverriddenSecret() throws {
+        let configuration = try load(
+            "sources:\n  github:\n    secrets: [env:SET]\n",
+            environment: ["COPILOT_SOURCES_GITHUB_SECRETS": "env:SET,env:NOT_SET_ANYWHERE"]
+        )
+        do {
+            _ = try configuration.webhookReceivers(environment: ["SET": "s"])
+            Issue.record("an unset overridden secret was accepted")
+        } catch {
+            #expect(
+                error.report
+                    == "COPILOT_SOURCES_GITHUB_SECRETS: error: cannot resolve secret 'sources.github.secrets[1]' "
+                    + "(env:NOT_SET_ANYWHERE): environment variable NOT_SET_ANYWHERE is not set or empty"
             )
         }
     }

@@ -21,7 +21,6 @@ public struct AppConfiguration: Sendable {
     /// Absent: operators authenticate with API keys only.
     public var auth: AuthConfiguration?
     public var rbac: RBACConfiguration
-    public var rateLimits: RateLimitsConfiguration
     /// Problems that do not stop start-up (a `COPILOT_*` variable that names no key).
     public var warnings: [Diagnostic]
 }
@@ -126,10 +125,4 @@ public struct AuthConfiguration: Sendable, Hashable {
 public struct RBACConfiguration: Sendable, Hashable {
     public var roles: [String: [String]] = [:]
     public var serviceAccounts: [String: [String]] = [:]
-}
-
-/// `rate_limits.*` per second; 0 = off.
-public struct RateLimitsConfiguration: Sendable, Hashable {
-    public var webhooksPerSecond: Int = 0
-    public var apiPerSecond: Int = 0
 }

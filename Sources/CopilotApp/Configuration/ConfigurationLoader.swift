@@ -42,14 +42,13 @@ public enum ConfigurationLoader {
             agent: AgentConfiguration(),
             auth: nil,
             rbac: RBACConfiguration(),
-            rateLimits: RateLimitsConfiguration(),
             warnings: []
         )
         if overlay.root.pairs == nil {
             context.typeMismatch("a mapping", path: "the configuration", found: overlay.root)
         } else {
             let root = YAMLMappingReader(overlay.root, path: "", context: context)
-            let reader = SectionReader(context: context)
+            let reader = SectionReader(context: context, overrides: overlay.origins)
             reader.readFixedSections(root, into: &configuration)
             reader.readSources(root, into: &configuration)
             reader.readIntegrations(root, into: &configuration)
@@ -99,6 +98,8 @@ extension ConfigurationError {
 /// Reads the sections of the configuration with one shared context.
 struct SectionReader {
     let context: YAMLReadContext
+    /// `EnvironmentOverlay.origins`: which variable each synthetic line came from.
+    let overrides: [Int: String]
 
     func readFixedSections(_ root: YAMLMappingReader, into configuration: inout AppConfiguration) {
         if let server = root.mapping("server") {
@@ -146,10 +147,11 @@ struct SectionReader {
             workers.finish()
         }
         if let limits = root.mapping("rate_limits") {
-            configuration.rateLimits.webhooksPerSecond =
-                limits.int("webhooks_per_second", in: 0...Int.max) ?? configuration.rateLimits.webhooksPerSecond
-            configuration.rateLimits.apiPerSecond =
-                limits.int("api_per_second", in: 0...Int.max) ?? configuration.rateLimits.apiPerSecond
+            configuration.server.rateLimits.webhooksPerSecond =
+                limits.int("webhooks_per_second", in: 0...1_000_000)
+                ?? configuration.server.rateLimits.webhooksPerSecond
+            configuration.server.rateLimits.apiPerSecond =
+                limits.int("api_per_second", in: 0...1_000_000) ?? configuration.server.rateLimits.apiPerSecond
             limits.finish()
         }
     }
@@ -183,7 +185,13 @@ struct SectionReader {
     /// A secret reference under `key`.
     func secret(_ reader: YAMLMappingReader, _ key: String, required: Bool = false) -> SecretReference? {
         guard let node = reader.value(key, required: required), let text = reader.string(key) else { return nil }
-        return SecretReference.parse(text, keyPath: reader.path(of: key), node: node, context: context)
+        return SecretReference.parse(
+            text,
+            keyPath: reader.path(of: key),
+            node: node,
+            context: context,
+            overrides: overrides
+        )
     }
 
     /// A non-empty list of secret references under `key`.
@@ -197,7 +205,13 @@ struct SectionReader {
         for (index, node) in nodes.enumerated() {
             let path = "\(reader.path(of: key))[\(index)]"
             guard let text = context.string(node, path: path),
-                let reference = SecretReference.parse(text, keyPath: path, node: node, context: context)
+                let reference = SecretReference.parse(
+                    text,
+                    keyPath: path,
+                    node: node,
+                    context: context,
+                    overrides: overrides
+                )
             else { return nil }
             references.append(reference)
         }

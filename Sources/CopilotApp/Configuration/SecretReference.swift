@@ -23,9 +23,20 @@ public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Parses `env:NAME` / `file:/path`; anything else is a literal secret and is refused.
-    static func parse(_ text: String, keyPath: String, node: YAMLNode, context: YAMLReadContext) -> SecretReference? {
-        let origin = Diagnostic(file: context.file, line: node.position.line, column: node.position.column, message: "")
+    /// Parses `env:NAME` / `file:/path`; anything else is a literal secret and is refused. `overrides`
+    /// maps the synthetic lines of `COPILOT_*` values to their variables (`EnvironmentOverlay.origins`):
+    /// the reference is resolved after loading, and its error must name the variable too.
+    static func parse(
+        _ text: String,
+        keyPath: String,
+        node: YAMLNode,
+        context: YAMLReadContext,
+        overrides: [Int: String]
+    ) -> SecretReference? {
+        let origin = ConfigurationLoader.attributingOverrides(
+            Diagnostic(file: context.file, line: node.position.line, column: node.position.column, message: ""),
+            origins: overrides
+        )
         if text.hasPrefix("env:"), text.count > 4 {
             return SecretReference(location: .environment(String(text.dropFirst(4))), keyPath: keyPath, origin: origin)
         }

@@ -13,7 +13,7 @@ struct PlaybookController<Context: RequestContext>: Sendable {
     let api: PlaybookAPI
     let maxBodyBytes: Int
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/playbooks") { _, _ in list() }
         router.post("/api/v1/playbooks/reload") { _, _ in try await reload() }
         router.post("/api/v1/playbooks/validate") { request, _ in

@@ -17,7 +17,7 @@ struct RunController<Context: RequestContext>: Sendable {
     let maxBodyBytes: Int
     let wakeWorkers: @Sendable () -> Void
 
-    func addRoutes(to router: Router<Context>) {
+    func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
         router.get("/api/v1/runs") { request, _ in try await runs(request.uri.queryParameters) }
         router.get("/api/v1/runs/:id") { _, context in try await run(context.parameters.require("id")) }

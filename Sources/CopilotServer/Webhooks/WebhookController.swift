@@ -9,8 +9,8 @@ import NIOCore
 /// `POST /webhooks/{source}`: the ingress contract of CONTRACT §2 and STYLE §B2.
 ///
 /// Order: body size (413) → content type, signature, JSON and required fields (in `WebhookReceiver`) →
-/// de-duplication and durable commit (the inbox) → 202. Nothing else happens in the request task: matching
-/// and runs follow from the stored event.
+/// the source's rate limit (429) → de-duplication and durable commit (the inbox) → 202. Nothing else
+/// happens in the request task: matching and runs follow from the stored event.
 struct WebhookController<Context: RequestContext>: Sendable {
     let receivers: [EventSource: WebhookReceiver]
     let inbox: any EventInbox
@@ -18,6 +18,8 @@ struct WebhookController<Context: RequestContext>: Sendable {
     let now: @Sendable () -> Date
     let newEventID: @Sendable () -> EventID
     let metrics: WebhookMetrics
+    /// `rate_limits.webhooks_per_second`, per source; nil when off.
+    let rateLimit: RateLimit?
     let wakeWorkers: @Sendable () -> Void
 
     func addRoutes(to router: Router<Context>) {
@@ -60,6 +62,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
             metrics.delivered(source: source, outcome: "accepted")
             return Response.json(["status": "pong"])
         case .delivery(let delivery):
+            try rateLimit?.admit(source.rawValue)
             let started = ContinuousClock.now
             let outcome: EnqueueOutcome
             do {
