@@ -104,7 +104,10 @@ enum SignatureVerifier: Sendable {
             throw .staleTimestamp
         }
         var macs: [[UInt8]] = []
-        for entry in signatures.utf8.split(separator: UInt8(ascii: " ")) {
+        for var entry in signatures.utf8.split(separator: UInt8(ascii: " ")) {
+            // A sender that repeats the header line instead of listing the signatures in one arrives
+            // joined with ", " (as HTTP joins repeated fields); base64 never ends in a comma.
+            if entry.last == UInt8(ascii: ",") { entry = entry.dropLast() }
             guard entry.starts(with: "v1,".utf8), let mac = Base64.decode(entry.dropFirst(3)),
                 mac.count == SHA256.byteCount
             else { continue }

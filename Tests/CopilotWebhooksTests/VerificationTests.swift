@@ -68,17 +68,27 @@ import Testing
         )
         #expect(try Fixtures.deliver(request, to: Fixtures.incident) != nil)
 
-        let valid = WebhookSigner.standardWebhooksSignature(
-            secret: Fixtures.incidentSecret,
-            id: "msg_1",
-            timestamp: String(Fixtures.nowSeconds),
-            body: body
-        )
+        func signature(_ secret: String) -> String {
+            WebhookSigner.standardWebhooksSignature(
+                secret: secret,
+                id: "msg_1",
+                timestamp: String(Fixtures.nowSeconds),
+                body: body
+            )
+        }
+        let valid = signature(Fixtures.incidentSecret)
         request.headers["webhook-signature"] = "v1a,Zm9v v2,\(valid.dropFirst(3)) v1,!!notbase64!! \(valid)"
         #expect(try Fixtures.deliver(request, to: Fixtures.incident) != nil)
 
         request.headers["webhook-signature"] = "v2,\(valid.dropFirst(3))"
         #expect(Fixtures.rejection(request, to: Fixtures.incident) == .invalidSignature)
+
+        // Two header lines, as the server joins them: the valid first one still counts.
+        let other = signature(otherSecret)
+        request.headers["webhook-signature"] = "\(valid), \(other)"
+        #expect(try Fixtures.deliver(request, to: Fixtures.incident) != nil)
+        request.headers["webhook-signature"] = "\(other), \(valid)"
+        #expect(try Fixtures.deliver(request, to: Fixtures.incident) != nil)
 
         let rotating = WebhookReceiver(
             configuration: .init(
