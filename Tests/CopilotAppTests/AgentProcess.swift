@@ -50,6 +50,41 @@ final class AgentProcess {
         try process.run()
     }
 
+    /// `serve` in a new temporary directory holding its store and an empty playbook directory, on a free
+    /// port, with the GitHub source only, signed with `secret`. `server` is added to the `server:`
+    /// mapping (`max_body_bytes: 4096`). The caller removes `directory` when done.
+    static func githubOnly(
+        name: String,
+        secret: String,
+        server: String = ""
+    ) throws -> (agent: AgentProcess, directory: URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("playbooks"),
+            withIntermediateDirectories: true
+        )
+        let port = freePort()
+        let config = directory.appendingPathComponent("copilot.yaml").path
+        let extra = server.isEmpty ? "" : ", " + server
+        try Data(
+            """
+            server: { host: 127.0.0.1, port: \(port)\(extra) }
+            storage: { url: "sqlite://\(directory.path)/copilot.db" }
+            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
+            sources:
+              github: { secrets: [env:GITHUB_TEST_SECRET] }
+            """.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let agent = try AgentProcess(
+            config: config,
+            directory: directory,
+            port: port,
+            environment: ["GITHUB_TEST_SECRET": secret],
+            name: name
+        )
+        return (agent, directory)
+    }
+
     /// Waits (bounded) until `/readyz` answers 200.
     func waitUntilReady(timeout: Duration = .seconds(30)) async throws -> Bool {
         try await eventually(timeout: timeout) { (try? await get("/readyz").status) == .ok }
@@ -73,8 +108,9 @@ final class AgentProcess {
         }
     }
 
-    /// Sends `signal` and waits for the process to end.
+    /// Sends `signal` and waits for the process to end; nothing if it has ended already.
     func stop(with signal: Int32) {
+        guard process.isRunning else { return }
         kill(process.processIdentifier, signal)
         process.waitUntilExit()
     }

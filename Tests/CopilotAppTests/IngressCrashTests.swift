@@ -22,32 +22,9 @@ struct IngressCrashTests {
 
     @Test("every delivery acknowledged before a SIGKILL is stored with its own body")
     func killWhileReceiving() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "ingress-crash-\(UUID().uuidString)"
-        )
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("playbooks"),
-            withIntermediateDirectories: true
-        )
+        let (agent, directory) = try AgentProcess.githubOnly(name: "ingress-crash", secret: Self.secret)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let port = AgentProcess.freePort()
-        let config = directory.appendingPathComponent("copilot.yaml").path
-        try Data(
-            """
-            server: { host: 127.0.0.1, port: \(port) }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
-            sources:
-              github: { secrets: [env:CRASH_SECRET] }
-            """.utf8
-        ).write(to: URL(fileURLWithPath: config))
-        let agent = try AgentProcess(
-            config: config,
-            directory: directory,
-            port: port,
-            environment: ["CRASH_SECRET": Self.secret],
-            name: "killed"
-        )
+        let port = agent.port
         try #require(try await agent.waitUntilReady(), "\(agent.log)")
 
         // Each delivery's body differs (its `number`), so a row pointing at the wrong bytes shows.

@@ -223,6 +223,28 @@ struct WebhookRouteTests {
         }
     }
 
+    @Test("readyz turns 503 once shutdown begins, while healthz stays 200")
+    func notReadyDuringShutdown() async throws {
+        let readiness = Readiness()
+        readiness.storeOpened()
+        readiness.playbooksLoaded()
+        let application = Application(
+            router: buildRouter(
+                configuration: ServerConfiguration(),
+                dependencies: ServerDependencies(inbox: MemoryInbox(), receivers: [:], readiness: readiness)
+            )
+        )
+        try await application.test(.router) { client in
+            let before = try await client.execute(uri: "/readyz", method: .get)
+            readiness.shutdownBegan()
+            let during = try await client.execute(uri: "/readyz", method: .get)
+            let health = try await client.execute(uri: "/healthz", method: .get)
+            #expect(before.status == .ok)
+            #expect(during.status == .serviceUnavailable)
+            #expect(health.status == .ok)
+        }
+    }
+
     @Test("an unknown route answers a JSON 404")
     func notFound() async throws {
         try await Self.application(inbox: MemoryInbox()).test(.router) { client in
