@@ -12,6 +12,8 @@
 #   BENCH_CORPUS=<repo>/../shared/corpus PAYLOAD=$BENCH_CORPUS/github/pull_request.opened.payload.json
 #   BENCH_OUT=<dir for the raw wrk outputs and summary> (default: a new /tmp/copilot-ingress-results.XXXX)
 #   SKIP_BUILD=1 to use the existing release binary.
+#   HALF_RATE=<req/s>: run only the paced runs, at this offered rate (to compare two builds' tail latency
+#   at the same load without measuring their peaks again).
 #
 # Only 127.0.0.1 is used. Every process started here is stopped on exit (trap EXIT), by its pid.
 set -euo pipefail
@@ -31,6 +33,7 @@ REPEAT_QUIET_WAIT=${REPEAT_QUIET_WAIT:-60}
 BENCH_CORPUS=${BENCH_CORPUS:-$repo/../shared/corpus}
 PAYLOAD=${PAYLOAD:-$BENCH_CORPUS/github/pull_request.opened.payload.json}
 BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/copilot-ingress-results.XXXXXX)}
+HALF_RATE=${HALF_RATE:-}
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -170,7 +173,7 @@ rm -rf "$work/sanity"
 
 # --- peak: ours and webhook, interleaved, REPEAT times --------------------------------------------
 ours_rps=() ours_p50=() ours_p99=() ours_idle=() ours_hwm=() ours_rows=() hook_rps=() hook_p50=() hook_p99=() hook_hwm=()
-for run in $(seq 1 "$REPEAT"); do
+for run in $(seq 1 "$([[ -n $HALF_RATE ]] && echo 0 || echo "$REPEAT")"); do
     load=$(wait_quiet "$( ((run == 1)) && echo "$QUIET_WAIT" || echo "$REPEAT_QUIET_WAIT")")
     log "peak run $run: $load"
     echo "peak run $run load before: $load" >>"$BENCH_OUT/summary.txt"
@@ -209,7 +212,7 @@ done
 
 ours_peak=$(median "${ours_rps[@]}")
 hook_peak=$(median "${hook_rps[@]}")
-half_rate=$((ours_peak / 2))
+half_rate=${HALF_RATE:-$((ours_peak / 2))}
 
 # --- p99 at half of our peak rate -----------------------------------------------------------------
 half_rps=() half_p50=() half_p99=() half_hwm=()
@@ -235,8 +238,20 @@ for run in $(seq 1 "$REPEAT"); do
 done
 
 # --- summary ---------------------------------------------------------------------------------------
-ratio=$(awk -v a="$ours_peak" -v b="$hook_peak" 'BEGIN { printf "%.2f", a / b }')
 half_p99_median=$(median "${half_p99[@]}")
+if [[ -n $HALF_RATE ]]; then
+    {
+        echo
+        echo "| paced at $half_rate req/s (median of $REPEAT; all runs in brackets) | copilot-agent |"
+        echo "|---|---:|"
+        echo "| achieved rate, req/s | $(median "${half_rps[@]}") (${half_rps[*]}) |"
+        echo "| p50 latency, ms | $(median "${half_p50[@]}") (${half_p50[*]}) |"
+        echo "| p99 latency, ms | $half_p99_median (${half_p99[*]}) |"
+        echo "raw outputs: $BENCH_OUT"
+    } | tee -a "$BENCH_OUT/summary.txt"
+    exit 0
+fi
+ratio=$(awk -v a="$ours_peak" -v b="$hook_peak" 'BEGIN { printf "%.2f", a / b }')
 {
     echo
     echo "| measure (median of $REPEAT; all runs in brackets) | copilot-agent | webhook 2.8 | ratio |"
