@@ -41,6 +41,7 @@ log() { echo "== $*" >&2; }
 for tool in wrk webhook sqlite3 openssl curl; do
     command -v "$tool" >/dev/null || die "$tool is missing (apt-get install -y wrk webhook sqlite3 openssl curl)"
 done
+[[ -z $HALF_RATE || $HALF_RATE =~ ^[1-9][0-9]*$ ]] || die "HALF_RATE must be a whole number of requests per second"
 [[ -r $PAYLOAD ]] || die "payload $PAYLOAD not readable (set BENCH_CORPUS or PAYLOAD)"
 for port in "$OUR_PORT" "$WEBHOOK_PORT"; do
     if ss -Hltn "sport = :$port" | grep -q .; then die "port $port on 127.0.0.1 is in use"; fi

@@ -22,6 +22,8 @@ public struct ServerDependencies: Sendable {
     /// Prometheus text for `GET /metrics`; absent when no metrics backend is bootstrapped.
     public var metricsText: (@Sendable () -> String)?
     public var now: @Sendable () -> Date
+    /// The monotonic clock rate limits refill by.
+    public var monotonicNow: @Sendable () -> ContinuousClock.Instant
     public var newEventID: @Sendable () -> EventID
 
     public init(
@@ -33,6 +35,7 @@ public struct ServerDependencies: Sendable {
         wakeWorkers: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
+        monotonicNow: @escaping @Sendable () -> ContinuousClock.Instant = { .now },
         newEventID: @escaping @Sendable () -> EventID = { EventID(rawValue: RandomUUID.string()) }
     ) {
         self.inbox = inbox
@@ -43,6 +46,7 @@ public struct ServerDependencies: Sendable {
         self.wakeWorkers = wakeWorkers
         self.metricsText = metricsText
         self.now = now
+        self.monotonicNow = monotonicNow
         self.newEventID = newEventID
     }
 }
@@ -72,11 +76,14 @@ public func buildRouter(
         now: dependencies.now,
         newEventID: dependencies.newEventID,
         metrics: metrics,
-        rateLimit: RateLimit(perSecond: configuration.rateLimits.webhooksPerSecond),
+        rateLimit: RateLimit(
+            perSecond: configuration.rateLimits.webhooksPerSecond,
+            now: dependencies.monotonicNow
+        ),
         wakeWorkers: dependencies.wakeWorkers
     ).addRoutes(to: router)
     let api = router.group()
-    if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond) {
+    if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond, now: dependencies.monotonicNow) {
         api.add(middleware: APIRateLimitMiddleware(limit: limit))
     }
     if let runs = dependencies.runs {

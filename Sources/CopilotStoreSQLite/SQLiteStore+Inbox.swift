@@ -21,6 +21,14 @@ extension SQLiteStore: EventInbox {
         }
     }
 
+    public func storedEventID(source: EventSource, deliveryID: DeliveryID) async throws(InboxError) -> EventID? {
+        do {
+            return try await writer.read { db in try Self.storedEventID(source, deliveryID, in: db) }
+        } catch {
+            throw .unavailable
+        }
+    }
+
     public func count() async throws(InboxError) -> Int {
         do {
             return try await writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM events") ?? 0 }
@@ -75,10 +83,8 @@ extension SQLiteStore: EventInbox {
     ) throws
         -> [EnqueueOutcome]
     {
-        let existing = try db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?")
         func stored(_ delivery: Delivery) throws -> EventID? {
-            try String.fetchOne(existing, arguments: [delivery.source.rawValue, delivery.deliveryID.rawValue])
-                .map(EventID.init(rawValue:))
+            try storedEventID(delivery.source, delivery.deliveryID, in: db)
         }
         var outcomes: [EnqueueOutcome] = []
         outcomes.reserveCapacity(deliveries.count)
@@ -126,6 +132,18 @@ extension SQLiteStore: EventInbox {
             }
         }
         return outcomes
+    }
+
+    /// The id of the event stored under `source` and the sender's `deliveryID`, if any.
+    private static func storedEventID(
+        _ source: EventSource,
+        _ deliveryID: DeliveryID,
+        in db: Database
+    ) throws -> EventID? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM events WHERE source = ? AND delivery_id = ?"),
+            arguments: [source.rawValue, deliveryID.rawValue]
+        ).map(EventID.init(rawValue:))
     }
 
     /// Below this many bytes of new bodies, a batch keeps them in `event_bodies`.

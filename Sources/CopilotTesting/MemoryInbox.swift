@@ -15,7 +15,7 @@ public actor MemoryInbox: EventInbox {
 
     public func enqueue(_ delivery: Delivery) throws(InboxError) -> EnqueueOutcome {
         if failing { throw .unavailable }
-        let key = "\(delivery.source.rawValue)\u{0}\(delivery.deliveryID.rawValue)"
+        let key = senderKey(delivery.source, delivery.deliveryID)
         if let original = bySenderID[key] { return .duplicate(original) }
         bySenderID[key] = delivery.eventID
         deliveries[delivery.eventID] = delivery
@@ -25,4 +25,13 @@ public actor MemoryInbox: EventInbox {
     public func delivery(_ id: EventID) throws(InboxError) -> Delivery? { deliveries[id] }
 
     public func count() throws(InboxError) -> Int { deliveries.count }
+
+    public func storedEventID(source: EventSource, deliveryID: DeliveryID) throws(InboxError) -> EventID? {
+        bySenderID[senderKey(source, deliveryID)]
+    }
+}
+
+/// What makes a delivery a duplicate in the in-memory stores: its source and its sender's id.
+func senderKey(_ source: EventSource, _ deliveryID: DeliveryID) -> String {
+    "\(source.rawValue)\u{0}\(deliveryID.rawValue)"
 }

@@ -45,7 +45,7 @@ public actor MemoryRunStore: RunStore {
 
     public func enqueue(_ delivery: Delivery) throws(InboxError) -> EnqueueOutcome {
         if failing { throw .unavailable }
-        let key = "\(delivery.source.rawValue)\u{0}\(delivery.deliveryID.rawValue)"
+        let key = senderKey(delivery.source, delivery.deliveryID)
         if let original = bySenderID[key] { return .duplicate(original) }
         bySenderID[key] = delivery.eventID
         events[delivery.eventID] = StoredEvent(sequence: sequence(), delivery: delivery)
@@ -60,6 +60,11 @@ public actor MemoryRunStore: RunStore {
     public func count() throws(InboxError) -> Int {
         if failing { throw .unavailable }
         return events.count
+    }
+
+    public func storedEventID(source: EventSource, deliveryID: DeliveryID) throws(InboxError) -> EventID? {
+        if failing { throw .unavailable }
+        return bySenderID[senderKey(source, deliveryID)]
     }
 
     // MARK: Matching

@@ -61,6 +61,20 @@ struct ConfigurationTests {
         #expect(configuration.sources.isEmpty)
     }
 
+    @Test("rate_limits are read into the server's settings, overridable, and bounded")
+    func rateLimits() throws {
+        let configuration = try load(
+            "rate_limits: { webhooks_per_second: 50 }\n",
+            environment: ["COPILOT_RATE_LIMITS_API_PER_SECOND": "7"]
+        )
+        #expect(configuration.server.rateLimits == RateLimitsConfiguration(webhooksPerSecond: 50, apiPerSecond: 7))
+        #expect(try load("").server.rateLimits == RateLimitsConfiguration())
+        #expect(
+            problems("rate_limits: { api_per_second: 2000000 }\n").first?.hasPrefix("copilot.yaml:1:32: error:")
+                == true
+        )
+    }
+
     @Test("an unknown key is an error at its position with a suggestion")
     func unknownKey() {
         #expect(

@@ -22,7 +22,10 @@ struct SignalShutdownTests {
     )
     func stopsCleanly(signal: Int32) async throws {
         let (agent, directory) = try AgentProcess.githubOnly(name: "signal-\(signal)", secret: Self.secret)
-        defer { try? FileManager.default.removeItem(at: directory) }
+        defer {
+            agent.stop(with: SIGKILL)  // only if a check below failed before it exited
+            try? FileManager.default.removeItem(at: directory)
+        }
         try #require(try await agent.waitUntilReady(), "\(agent.log)")
 
         let body = try Corpus.bytes("github/push.payload.json")

@@ -41,6 +41,18 @@ struct SQLiteInboxTests {
         #expect(try await store.count() == 1)
     }
 
+    @Test("the stored event of a source and delivery id is found without a write; other pairs are not")
+    func storedEventID() async throws {
+        let store = try SQLiteStore(writer: try DatabaseQueue(), logger: logger)
+        _ = try await store.enqueue(delivery("d-1", source: .github, eventID: "e-1"))
+        #expect(
+            try await store.storedEventID(source: .github, deliveryID: DeliveryID(rawValue: "d-1"))
+                == EventID(rawValue: "e-1")
+        )
+        #expect(try await store.storedEventID(source: .pagerduty, deliveryID: DeliveryID(rawValue: "d-1")) == nil)
+        #expect(try await store.storedEventID(source: .github, deliveryID: DeliveryID(rawValue: "d-2")) == nil)
+    }
+
     @Test("the same delivery id from two sources is two events")
     func perSource() async throws {
         let store = try SQLiteStore(writer: try DatabaseQueue(), logger: logger)

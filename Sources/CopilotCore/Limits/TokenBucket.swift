@@ -62,11 +62,3 @@ public struct TokenBucket<Instant: InstantProtocol>: Sendable where Instant.Dura
     /// Millionths of a token: a token a second at rate 1 refills one unit a microsecond.
     private static var unit: Int64 { 1_000_000 }
 }
-
-extension Duration {
-    /// Whole seconds, rounded up: what an HTTP `Retry-After` header says.
-    public var wholeSecondsRoundedUp: Int {
-        let (seconds, attoseconds) = components
-        return Int(clamping: seconds) + (attoseconds > 0 ? 1 : 0)
-    }
-}

@@ -13,6 +13,10 @@ public protocol EventInbox: Sendable {
     /// The stored delivery with this event id, or nil.
     func delivery(_ id: EventID) async throws(InboxError) -> Delivery?
 
+    /// The event id of the delivery stored under this source and sender's id, or nil: what a repeat
+    /// would be answered as a duplicate of. A read of committed data; it never waits for a commit.
+    func storedEventID(source: EventSource, deliveryID: DeliveryID) async throws(InboxError) -> EventID?
+
     /// How many deliveries are stored.
     func count() async throws(InboxError) -> Int
 }

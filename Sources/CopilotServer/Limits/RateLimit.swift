@@ -1,5 +1,5 @@
-public import CopilotCore
-public import Hummingbird
+import CopilotCore
+import HTTPTypes
 import Synchronization
 
 /// One of `rate_limits.*` (CONTRACT §1), applied per key: each webhook source, or each API credential,
@@ -7,48 +7,37 @@ import Synchronization
 /// authenticate), so buckets are never evicted.
 final class RateLimit: Sendable {
     private let perSecond: Int
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let buckets = Mutex<[String: TokenBucket<ContinuousClock.Instant>]>([:])
 
-    /// nil for a rate of 0, which is off.
-    init?(perSecond: Int) {
+    /// nil for a rate of 0, which is off. `now` is the monotonic clock (tests pass their own).
+    init?(perSecond: Int, now: @escaping @Sendable () -> ContinuousClock.Instant) {
         guard perSecond > 0 else { return nil }
         self.perSecond = perSecond
+        self.now = now
     }
 
-    /// Returns if `key` may make a request now; otherwise throws 429 `rate_limited` with `Retry-After`.
-    func admit(_ key: String, now: ContinuousClock.Instant = .now) throws(APIError) {
+    /// Takes a token for `key`; nil if there was one, otherwise the 429 to answer.
+    func refusal(for key: String) -> APIError? {
+        // The clock is read under the lock, so racing requests see the bucket in time order.
         let decision = buckets.withLock { buckets in
-            buckets[key, default: TokenBucket(rate: perSecond)].take(now: now)
+            buckets[key, default: TokenBucket(rate: perSecond)].take(now: now())
         }
-        if case .reject(let wait) = decision { throw APIError.rateLimited(retryAfter: wait) }
-    }
-}
-
-/// `rate_limits.api_per_second` on the routes it is added to.
-///
-/// Decision: the limit is per credential, and until operator authentication lands every caller of the
-/// API is the same anonymous one, so they share one bucket.
-struct APIRateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    let limit: RateLimit
-
-    func handle(
-        _ request: Request,
-        context: Context,
-        next: (Request, Context) async throws -> Response
-    ) async throws -> Response {
-        try limit.admit("anonymous")
-        return try await next(request, context)
+        guard case .reject(let wait) = decision else { return nil }
+        return APIError.rateLimited(retryAfter: wait)
     }
 }
 
 extension APIError {
-    /// 429 with `Retry-After` in whole seconds, at least 1 (a sender must not retry at once).
+    /// 429 with `Retry-After` in whole seconds, rounded up and at least 1 (a sender must not retry at
+    /// once).
     static func rateLimited(retryAfter wait: Duration) -> APIError {
-        APIError(
+        let (seconds, attoseconds) = wait.components
+        return APIError(
             status: .tooManyRequests,
             code: "rate_limited",
             message: "too many requests; retry after the time in Retry-After",
-            headers: [.retryAfter: String(max(1, wait.wholeSecondsRoundedUp))]
+            headers: [.retryAfter: String(max(1, Int(clamping: seconds) + (attoseconds > 0 ? 1 : 0)))]
         )
     }
 }

@@ -9,8 +9,9 @@ import NIOCore
 /// `POST /webhooks/{source}`: the ingress contract of CONTRACT §2 and STYLE §B2.
 ///
 /// Order: body size (413) → content type, signature, JSON and required fields (in `WebhookReceiver`) →
-/// the source's rate limit (429) → de-duplication and durable commit (the inbox) → 202. Nothing else
-/// happens in the request task: matching and runs follow from the stored event.
+/// the source's rate limit (429, except for a repeat of a stored delivery) → de-duplication and durable
+/// commit (the inbox) → 202. Nothing else happens in the request task: matching and runs follow from
+/// the stored event.
 struct WebhookController<Context: RequestContext>: Sendable {
     let receivers: [EventSource: WebhookReceiver]
     let inbox: any EventInbox
@@ -62,7 +63,14 @@ struct WebhookController<Context: RequestContext>: Sendable {
             metrics.delivered(source: source, outcome: "accepted")
             return Response.json(["status": "pong"])
         case .delivery(let delivery):
-            try rateLimit?.admit(source.rawValue)
+            if let refusal = rateLimit?.refusal(for: source.rawValue) {
+                // A duplicate is always 2xx (CONTRACT §2): Alertmanager counts anything else as a failed
+                // notification. A repeat of a committed delivery is answered as one, budget or not.
+                let stored = try? await inbox.storedEventID(source: source, deliveryID: delivery.deliveryID)
+                guard let stored else { throw refusal }
+                metrics.delivered(source: source, outcome: "duplicate")
+                return Self.duplicate(of: stored)
+            }
             let started = ContinuousClock.now
             let outcome: EnqueueOutcome
             do {
@@ -87,9 +95,14 @@ struct WebhookController<Context: RequestContext>: Sendable {
                 return Response.json(["event_id": .string(id.rawValue), "status": "accepted"], status: .accepted)
             case .duplicate(let id):
                 metrics.delivered(source: source, outcome: "duplicate")
-                return Response.json(["event_id": .string(id.rawValue), "status": "duplicate"])
+                return Self.duplicate(of: id)
             }
         }
+    }
+
+    /// 200 `duplicate` with the original's event id.
+    static func duplicate(of original: EventID) -> Response {
+        Response.json(["event_id": .string(original.rawValue), "status": "duplicate"])
     }
 
     /// Header names lower-cased; repeated fields joined with ", " as HTTP allows.

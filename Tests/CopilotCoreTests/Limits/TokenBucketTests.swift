@@ -50,12 +50,4 @@ import Testing
         #expect(bucket.take(now: start - .seconds(5)) == .reject(retryAfter: .seconds(1)))
         #expect(Bucket(rate: .max).rate == 1_000_000)
     }
-
-    @Test("Retry-After seconds round up")
-    func wholeSeconds() {
-        #expect(Duration.milliseconds(1).wholeSecondsRoundedUp == 1)
-        #expect(Duration.seconds(2).wholeSecondsRoundedUp == 2)
-        #expect(Duration.milliseconds(2001).wholeSecondsRoundedUp == 3)
-        #expect(Duration.zero.wholeSecondsRoundedUp == 0)
-    }
 }
