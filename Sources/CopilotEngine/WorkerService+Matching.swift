@@ -14,12 +14,15 @@ extension WorkerService {
     /// logged and left to its lease, to be matched again.
     func matchPendingEvents() async throws(RunStoreError) -> (events: Int, startedRuns: Bool) {
         let configuration = environment.configuration
+        // One set for the whole batch: the bodies claimed are those this set listens to, and a reload
+        // in between must not match a body-less event against a set that listens to it.
+        let set = environment.playbooks.current.set
         let deliveries = try await environment.store.claimEvents(
             owner: configuration.nodeID,
             limit: configuration.eventBatchSize,
             lease: configuration.leaseDuration,
             now: environment.now()
-        )
+        ) { source, type in set.listens(source: source, type: type) }
         guard !deliveries.isEmpty else { return (0, false) }
         var records: [MatchRecord] = []
         records.reserveCapacity(deliveries.count)
@@ -27,7 +30,7 @@ extension WorkerService {
             if Task.isCancelled { break }
             var logger = environment.logger
             logger[metadataKey: "copilot.event.id"] = .string(delivery.eventID.rawValue)
-            records.append(matchRecord(for: delivery, logger: logger))
+            records.append(matchRecord(for: delivery, in: set, logger: logger))
         }
         do {
             let stored = try await environment.store.recordMatches(records)
@@ -54,11 +57,10 @@ extension WorkerService {
         return (deliveries.count, records.contains { !$0.runs.isEmpty })
     }
 
-    /// What matching decides for one stored event: a run per matching playbook (with its concurrency key,
-    /// cooldown and a new trace), and why each other playbook looked at does not match.
-    func matchRecord(for delivery: Delivery, logger: Logger) -> MatchRecord {
+    /// What matching decides for one stored event against `set`: a run per matching playbook (with its
+    /// concurrency key, cooldown and a new trace), and why each other playbook looked at does not match.
+    func matchRecord(for delivery: Delivery, in set: PlaybookSet, logger: Logger) -> MatchRecord {
         let at = environment.now()
-        let set = environment.playbooks.current.set
         // An event no playbook listens to needs no payload: its body is not even parsed (most of a
         // busy GitHub organization's deliveries are such events, and parsing was the worker's main cost).
         guard set.listens(source: delivery.source, type: delivery.type) else {

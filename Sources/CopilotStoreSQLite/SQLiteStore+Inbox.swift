@@ -11,8 +11,8 @@ extension SQLiteStore: EventInbox {
     public func delivery(_ id: EventID) async throws(InboxError) -> Delivery? {
         do {
             return try await writer.read { db in
-                try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").flatMap { row in
-                    try Self.delivery(from: row, bodies: bodies)
+                try db.row("SELECT * FROM events WHERE id = \(id.rawValue)").flatMap { row in
+                    try Self.body(of: row, bodies: bodies, in: db).flatMap { Self.delivery(from: row, body: $0) }
                 }
             }
         } catch {
@@ -165,28 +165,32 @@ extension SQLiteStore: EventInbox {
         JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
     }
 
-    /// The delivery of a row of `eventWithBody`, its body read from `bodies` when the row points there;
-    /// nil for a row that cannot be a delivery (an unknown source, a body that is gone). A body that
-    /// cannot be read for another reason throws: that is the disk failing, not the row.
-    static func delivery(from row: Row, bodies: BodyLog?) throws(BodyLogError) -> Delivery? {
-        guard
-            let source = EventSource(rawValue: row["source"]),
-            let headersText: String = row["headers"]
-        else { return nil }
-        let body: [UInt8]
+    /// The body of a row of `events`: from `bodies` when the row points there, else from `event_bodies`;
+    /// nil when it is gone. A body that cannot be read for another reason throws: a `BodyLogError` is the
+    /// disk failing, not the row.
+    static func body(of row: Row, bodies: BodyLog?, in db: Database) throws -> [UInt8]? {
         if let segment: Int = row["body_segment"], let offset: Int = row["body_offset"],
             let length: Int = row["body_length"], let bodies
         {
             do {
-                body = try bodies.read(BodyLocation(segment: segment, offset: offset, length: length))
-            } catch .missing {
+                return try bodies.read(BodyLocation(segment: segment, offset: offset, length: length))
+            } catch BodyLogError.missing {
                 return nil
             }
-        } else if let stored: Data = row["body"] {
-            body = Array(stored)
-        } else {
-            return nil
         }
+        let seq: Int64 = row["seq"]
+        let statement = try db.cachedStatement(sql: "SELECT body FROM event_bodies WHERE event_seq = ?")
+        guard let stored = try Data.fetchOne(statement, arguments: [seq]) else { return nil }
+        return Array(stored)
+    }
+
+    /// The delivery of a row of `events` with `body`; nil for a row that cannot be a delivery (an
+    /// unknown source).
+    static func delivery(from row: Row, body: [UInt8]) -> Delivery? {
+        guard
+            let source = EventSource(rawValue: row["source"]),
+            let headersText: String = row["headers"]
+        else { return nil }
         let headers = (try? JSONValue(parsing: headersText))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
         return Delivery(
             eventID: EventID(rawValue: row["id"]),

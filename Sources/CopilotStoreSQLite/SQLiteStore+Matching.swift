@@ -8,14 +8,16 @@ extension SQLiteStore: RunStore {
         owner: String,
         limit: Int,
         lease: Duration,
-        now: Date
+        now: Date,
+        needsBody: @escaping @Sendable (EventSource, String) -> Bool
     ) async throws(RunStoreError) -> [Delivery] {
         let until = now.addingTimeInterval(Self.seconds(lease))
         let nowSeconds = now.timeIntervalSince1970
         return try await write("claim events") { [bodies, logger] db in
+            // Without the bodies: each is read below only if the caller needs it.
             let rows = try db.rows(
                 """
-                \(Self.eventWithBody)
+                SELECT e.* FROM events e
                 WHERE e.match_state = 'pending' AND (e.match_lease_owner IS NULL OR e.match_lease_until <= \(nowSeconds))
                 ORDER BY e.seq LIMIT \(max(limit, 0))
                 """
@@ -25,7 +27,9 @@ extension SQLiteStore: RunStore {
             for row in rows {
                 let seq: Int64 = row["seq"]
                 do {
-                    if let delivery = try Self.delivery(from: row, bodies: bodies) {
+                    let wanted = EventSource(rawValue: row["source"]).map { needsBody($0, row["type"]) } ?? true
+                    let body = wanted ? try Self.body(of: row, bodies: bodies, in: db) : []
+                    if let body, let delivery = Self.delivery(from: row, body: body) {
                         deliveries.append(delivery)
                     } else {
                         // Nothing to match, ever: its body is gone or the row is not a delivery.
@@ -36,7 +40,7 @@ extension SQLiteStore: RunStore {
                         try db.run("UPDATE events SET match_state = 'unmatched' WHERE seq = \(seq)")
                         continue
                     }
-                } catch {
+                } catch let error as BodyLogError {
                     // The disk failing, perhaps for a while: claimed without being handed out, so it is
                     // tried again when the lease ends, and the rest of the batch goes on.
                     logger.warning(
@@ -92,7 +96,7 @@ extension SQLiteStore: RunStore {
 
     public func event(_ id: EventID) async throws(RunStoreError) -> EventRecord? {
         try await read("read event") { [bodies] db in
-            try db.row("\(Self.eventWithBody) WHERE e.id = \(id.rawValue)").map { row in
+            try db.row("SELECT * FROM events WHERE id = \(id.rawValue)").map { row in
                 try Self.eventRecord(row, bodies: bodies, in: db)
             }
         }
@@ -116,9 +120,10 @@ extension SQLiteStore: RunStore {
         )
     }
 
-    /// The record of a row of `eventWithBody`.
+    /// The record of a row of `events`.
     static func eventRecord(_ row: Row, bodies: BodyLog?, in db: Database) throws -> EventRecord {
-        guard let delivery = try delivery(from: row, bodies: bodies) else { throw RunStoreError.unavailable }
+        guard let body = try body(of: row, bodies: bodies, in: db), let delivery = delivery(from: row, body: body)
+        else { throw RunStoreError.unavailable }
         let runRows = try db.rows("SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq")
         return EventRecord(
             delivery: delivery,

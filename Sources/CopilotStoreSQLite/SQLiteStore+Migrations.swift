@@ -55,8 +55,4 @@ extension SQLiteStore {
                 """
         )
     }
-
-    /// The columns and join that read an event with its body, for `delivery(from:)`: the body is in
-    /// `event_bodies` or, when `body_segment` is set, in the body log.
-    static let eventWithBody: SQL = "SELECT e.*, b.body FROM events e LEFT JOIN event_bodies b ON b.event_seq = e.seq"
 }

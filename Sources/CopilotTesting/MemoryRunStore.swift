@@ -69,7 +69,13 @@ public actor MemoryRunStore: RunStore {
 
     // MARK: Matching
 
-    public func claimEvents(owner: String, limit: Int, lease: Duration, now: Date) throws(RunStoreError) -> [Delivery] {
+    public func claimEvents(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date,
+        needsBody: @Sendable (EventSource, String) -> Bool
+    ) throws(RunStoreError) -> [Delivery] {
         try checkAvailable()
         let claimable = events.values
             .filter { $0.state == .pending && ($0.leaseOwner == nil || ($0.leaseUntil ?? .distantPast) <= now) }
@@ -80,7 +86,11 @@ public actor MemoryRunStore: RunStore {
             events[event.delivery.eventID]?.leaseOwner = owner
             events[event.delivery.eventID]?.leaseUntil = until
         }
-        return claimable.map(\.delivery)
+        return claimable.map { event in
+            var delivery = event.delivery
+            if !needsBody(delivery.source, delivery.type) { delivery.body = [] }
+            return delivery
+        }
     }
 
     public func recordMatches(_ records: [MatchRecord]) throws(RunStoreError) -> [EventRecord.MatchState?] {

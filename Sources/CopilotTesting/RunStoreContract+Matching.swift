@@ -35,6 +35,23 @@ extension RunStoreContract {
             let later = try await store.claimEvents(owner: "node-2", limit: 10, lease: .seconds(30), now: at(100))
             try require(later.isEmpty, "a matched event is never claimed again")
         },
+        check("a claim reads only the bodies the caller needs; the others come empty and stay stored") { store in
+            let wanted = delivery("n")
+            var other = delivery("o")
+            other.type = "incident.resolved"
+            _ = try await store.enqueue(wanted)
+            _ = try await store.enqueue(other)
+            let claimed = try await store.claimEvents(owner: "node-1", limit: 10, lease: .seconds(30), now: at(0)) {
+                source,
+                type in source == .incident && type == "incident.detected"
+            }
+            try require(claimed.map(\.eventID) == [wanted.eventID, other.eventID], "both are claimed")
+            try require(claimed.first == wanted, "the needed one comes whole")
+            var bodiless = other
+            bodiless.body = []
+            try require(claimed.last == bodiless, "the other comes without its body")
+            try require(try await store.delivery(other.eventID) == other, "its body is still stored")
+        },
         check("an event with no run is unmatched; an unknown event is not found") { store in
             let reason = MatchResult.NotMatched(playbook: PlaybookName(rawValue: "rollback"), reason: "if: false")
             _ = try await store.enqueue(delivery("b"))

@@ -221,6 +221,25 @@ struct SQLiteInboxTests {
         #expect(inLog == [big.eventID.rawValue])
     }
 
+    @Test("a claim reads from the body log only the bodies the caller needs")
+    func claimWithoutBodies() async throws {
+        let directory = temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try SQLiteStore(path: directory.appendingPathComponent("copilot.db").path, logger: logger)
+        let needed = large("d-needed")
+        var skipped = large("d-skipped")
+        skipped.type = "issues"
+        _ = try await store.enqueue(needed)
+        _ = try await store.enqueue(skipped)
+        let claimed = try await store.claimEvents(owner: "n", limit: 10, lease: .seconds(30), now: Date()) { _, type in
+            type == needed.type
+        }
+        #expect(claimed.map(\.eventID) == [needed.eventID, skipped.eventID])
+        #expect(claimed.first?.body == needed.body)
+        #expect(claimed.last?.body == [])
+        #expect(try await store.delivery(skipped.eventID) == skipped)
+    }
+
     @Test("an event whose body is gone is recorded unmatched when claimed, and the others go on")
     func missingBody() async throws {
         let directory = temporaryDirectory()

@@ -24,7 +24,17 @@ public import Foundation
 public protocol RunStore: EventInbox {
     /// Leases up to `limit` events whose match is not recorded yet and whose match lease is free or
     /// expired, oldest first, to `owner` until `now + lease`.
-    func claimEvents(owner: String, limit: Int, lease: Duration, now: Date) async throws(RunStoreError) -> [Delivery]
+    ///
+    /// `needsBody(source, type)` tells which of them the caller will read: the others come with an
+    /// empty body, which is then not read at all. Most of a busy sender's events are of types no playbook
+    /// listens to, and reading their bodies was most of the time a claim held the writer.
+    func claimEvents(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date,
+        needsBody: @escaping @Sendable (EventSource, String) -> Bool
+    ) async throws(RunStoreError) -> [Delivery]
 
     /// In one transaction, for each record in order: stores the event's match result (`matched` when at
     /// least one run is created, else `unmatched`; the reasons of the playbooks that did not match) and
@@ -107,4 +117,16 @@ public enum RunStoreError: Error, Sendable, Hashable {
     case conflict
     case invalidCursor
     case unavailable
+}
+
+extension RunStore {
+    /// `claimEvents(owner:limit:lease:now:needsBody:)` with every body read.
+    public func claimEvents(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date
+    ) async throws(RunStoreError) -> [Delivery] {
+        try await claimEvents(owner: owner, limit: limit, lease: lease, now: now) { _, _ in true }
+    }
 }
