@@ -30,14 +30,16 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
+        // Layer 0: JSON values and GitHub Actions' expression language over them; no domain type.
+        .target(name: "CopilotExpressions", swiftSettings: swiftSettings),
         // Layer 0: the pure domain. No I/O, no server packages.
-        .target(name: "CopilotCore", swiftSettings: swiftSettings),
+        .target(name: "CopilotCore", dependencies: ["CopilotExpressions"], swiftSettings: swiftSettings),
 
         // Layer 1: parsing and verification, each with its one library.
         .target(
             name: "CopilotWebhooks",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
@@ -45,7 +47,7 @@ let package = Package(
         .target(
             name: "CopilotPlaybooks",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: swiftSettings
@@ -55,7 +57,7 @@ let package = Package(
         .target(
             name: "CopilotStoreSQLite",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 // SQLite's C API, for the WAL hook GRDB does not expose (WALCheckpointer).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
@@ -67,7 +69,7 @@ let package = Package(
         .target(
             name: "CopilotHTTPActions",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -81,7 +83,7 @@ let package = Package(
         .target(
             name: "CopilotEngine",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -93,7 +95,7 @@ let package = Package(
         .target(
             name: "CopilotServer",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 "CopilotWebhooks",
                 "CopilotPlaybooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -109,7 +111,7 @@ let package = Package(
         .target(
             name: "CopilotApp",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 "CopilotWebhooks",
                 "CopilotPlaybooks",
                 "CopilotStoreSQLite",
@@ -143,7 +145,8 @@ let package = Package(
         .executableTarget(
             name: "copilot-bench",
             dependencies: [
-                "CopilotCore", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp", "CopilotTesting",
+                "CopilotCore", "CopilotExpressions", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp",
+                "CopilotTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
@@ -159,7 +162,7 @@ let package = Package(
         .target(
             name: "CopilotTesting",
             dependencies: [
-                "CopilotCore",
+                "CopilotCore", "CopilotExpressions",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -171,19 +174,24 @@ let package = Package(
         ),
 
         .testTarget(
+            name: "CopilotExpressionsTests",
+            dependencies: ["CopilotExpressions", "CopilotTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "CopilotCoreTests",
-            dependencies: ["CopilotCore", "CopilotTesting"],
+            dependencies: ["CopilotCore", "CopilotExpressions", "CopilotTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CopilotWebhooksTests",
-            dependencies: ["CopilotWebhooks", "CopilotCore", "CopilotTesting"],
+            dependencies: ["CopilotWebhooks", "CopilotCore", "CopilotExpressions", "CopilotTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "CopilotPlaybooksTests",
             dependencies: [
-                "CopilotPlaybooks", "CopilotCore", "CopilotTesting", "CopilotApp",
+                "CopilotPlaybooks", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotApp",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],
@@ -201,7 +209,7 @@ let package = Package(
         .testTarget(
             name: "CopilotHTTPActionsTests",
             dependencies: [
-                "CopilotHTTPActions", "CopilotCore", "CopilotTesting",
+                "CopilotHTTPActions", "CopilotCore", "CopilotExpressions", "CopilotTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -213,7 +221,7 @@ let package = Package(
         .testTarget(
             name: "CopilotEngineTests",
             dependencies: [
-                "CopilotEngine", "CopilotCore", "CopilotTesting",
+                "CopilotEngine", "CopilotCore", "CopilotExpressions", "CopilotTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
@@ -224,7 +232,8 @@ let package = Package(
         .testTarget(
             name: "CopilotServerTests",
             dependencies: [
-                "CopilotServer", "CopilotCore", "CopilotTesting", "CopilotPlaybooks", "CopilotWebhooks",
+                "CopilotServer", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotPlaybooks",
+                "CopilotWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -235,7 +244,8 @@ let package = Package(
         .testTarget(
             name: "CopilotAppTests",
             dependencies: [
-                "CopilotApp", "CopilotCore", "CopilotTesting", "CopilotStoreSQLite", "CopilotServer",
+                "CopilotApp", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotStoreSQLite",
+                "CopilotServer",
                 "CopilotHTTPActions",
                 // Built first so the crash and signal tests can run the real binary.
                 "copilot-agent",

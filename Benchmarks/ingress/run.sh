@@ -9,7 +9,7 @@
 #   OUR_PORT=18080 WEBHOOK_PORT=19000
 #   QUIET_WAIT=600 (seconds to wait for a quiet machine before the first run of each phase; later runs
 #   wait at most REPEAT_QUIET_WAIT=60 s, so a busy machine cannot stretch the whole run past ~25 min)
-#   BENCH_CORPUS=<repo>/../shared/corpus PAYLOAD=$BENCH_CORPUS/github/pull_request.opened.payload.json
+#   BENCH_CORPUS=<repo>/Tests/Fixtures/corpus PAYLOAD=$BENCH_CORPUS/github/pull_request.opened.payload.json
 #   BENCH_OUT=<dir for the raw wrk outputs and summary> (default: a new /tmp/copilot-ingress-results.XXXX)
 #   SKIP_BUILD=1 to use the existing release binary.
 #   HALF_RATE=<req/s>: run only the paced runs, at this offered rate (to compare two builds' tail latency
@@ -30,7 +30,7 @@ OUR_PORT=${OUR_PORT:-18080}
 WEBHOOK_PORT=${WEBHOOK_PORT:-19000}
 QUIET_WAIT=${QUIET_WAIT:-600}
 REPEAT_QUIET_WAIT=${REPEAT_QUIET_WAIT:-60}
-BENCH_CORPUS=${BENCH_CORPUS:-$repo/../shared/corpus}
+BENCH_CORPUS=${BENCH_CORPUS:-$repo/Tests/Fixtures/corpus}
 PAYLOAD=${PAYLOAD:-$BENCH_CORPUS/github/pull_request.opened.payload.json}
 BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/copilot-ingress-results.XXXXXX)}
 HALF_RATE=${HALF_RATE:-}

@@ -13,7 +13,6 @@ struct EngineEnvironment: Sendable {
     var store: any RunStore
     var playbooks: PlaybookRegistry
     var executor: any ActionExecutor
-    var decodeEvent: @Sendable (Delivery) throws -> Event
     var configuration: EngineConfiguration
     var clock: any Clock<Duration>
     var now: @Sendable () -> Date

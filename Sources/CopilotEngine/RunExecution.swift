@@ -54,7 +54,7 @@ struct RunExecution {
                 )
                 return
             }
-            guard let delivery, let decoded = try? environment.decodeEvent(delivery) else {
+            guard let delivery, let decoded = try? delivery.event() else {
                 await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
                 return
             }

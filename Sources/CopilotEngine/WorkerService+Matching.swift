@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import Logging
 
 #if canImport(FoundationEssentials)
@@ -68,13 +69,10 @@ extension WorkerService {
         }
         let event: Event
         do {
-            event = try environment.decodeEvent(delivery)
+            event = try delivery.event()
         } catch {
             // Not retried: the stored bytes will not change. Recorded unmatched so it leaves the inbox.
-            logger.error(
-                "stored event cannot be decoded; recorded as unmatched",
-                metadata: ["error.type": .string(String(describing: type(of: error)))]
-            )
+            logger.error("stored event cannot be decoded; recorded as unmatched", metadata: ["error.type": "\(error)"])
             return MatchRecord(eventID: delivery.eventID, at: at, runs: [], notMatched: [])
         }
         // Only the playbooks listening to the event's source and type are looked at and explained: the

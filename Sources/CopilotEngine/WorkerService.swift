@@ -49,7 +49,6 @@ public final class WorkerService: Service, Sendable {
     }
 
     /// - Parameters:
-    ///   - decodeEvent: rebuilds the `Event` from a stored delivery (CopilotApp passes `{ try $0.event() }`).
     ///   - clock: sleeps (poll interval, step timeouts, lease renewal, store backoff).
     ///   - now: the wall-clock time written into the store (leases, cooldown, attempts).
     ///   - random: random bits for trace ids, run ids and retry jitter.
@@ -60,7 +59,6 @@ public final class WorkerService: Service, Sendable {
         store: any RunStore,
         playbooks: PlaybookRegistry,
         executor: any ActionExecutor,
-        decodeEvent: @escaping @Sendable (Delivery) throws -> Event,
         configuration: EngineConfiguration,
         logger: Logger,
         clock: any Clock<Duration> = ContinuousClock(),
@@ -79,7 +77,6 @@ public final class WorkerService: Service, Sendable {
             store: store,
             playbooks: playbooks,
             executor: executor,
-            decodeEvent: decodeEvent,
             configuration: configuration,
             clock: clock,
             now: now,

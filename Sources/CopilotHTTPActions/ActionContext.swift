@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 /// What an action has while it runs one attempt: the request, the step's deadline and the way out.
 struct ActionContext: Sendable {

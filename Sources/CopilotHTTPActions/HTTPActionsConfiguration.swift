@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 
 /// What `HTTPActionExecutor` needs to know, as plain resolved values (secrets already read).
 ///

@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 import Foundation
 import GRDB
 import Logging

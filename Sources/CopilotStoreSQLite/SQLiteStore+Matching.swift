@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 public import Foundation
 import GRDB
 import Logging

@@ -1,15 +1,15 @@
 public import Foundation
 
-/// The conformance corpus in `../shared/corpus` beside the repository (see its README).
+/// The conformance corpus in `Tests/Fixtures/corpus` (see its README for where each part comes from and its
+/// licence): kept in the repository so that a clone tests on its own.
 public enum Corpus {
-    /// `<repo>/../shared/corpus`, found from this file's location so tests run from any directory.
+    /// `<repo>/Tests/Fixtures/corpus`, found from this file's location so tests run from any directory.
     public static var directory: URL {
         URL(fileURLWithPath: #filePath)  // <repo>/Sources/CopilotTesting/Corpus.swift
             .deletingLastPathComponent()
             .deletingLastPathComponent()
             .deletingLastPathComponent()
-            .deletingLastPathComponent()
-            .appendingPathComponent("shared/corpus", isDirectory: true)
+            .appendingPathComponent("Tests/Fixtures/corpus", isDirectory: true)
     }
 
     /// The files of one corpus folder (`github`, `incident`, …), sorted by name.

@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 import Foundation
 
 extension Event {

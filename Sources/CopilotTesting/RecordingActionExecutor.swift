@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 import Synchronization
 
 /// An `ActionExecutor` for engine tests: records every request, answers scripted outcomes per step or

@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials

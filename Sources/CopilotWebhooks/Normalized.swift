@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import Crypto
 
 /// The fields a source contributes to the normalized event (CONTRACT §2, "Normalized event" and the

@@ -1,3 +1,5 @@
+public import CopilotCore
+
 /// Why a webhook delivery was refused (CONTRACT §2). Each case maps to one error code and HTTP status.
 ///
 /// Messages are generic on purpose: they never say which secret was tried, which byte differed or
@@ -52,6 +54,16 @@ public enum WebhookError: Error, Sendable, Equatable {
         case .invalidJSON: "the body is not valid JSON"
         case .invalidPayload: "the payload lacks a field this source requires"
         case .invalidSecret: "a webhook secret in the configuration is malformed"
+        }
+    }
+}
+
+extension WebhookError {
+    /// The answer to a body that holds no JSON document: 415 or 400, as for any delivery.
+    public init(_ error: PayloadError) {
+        switch error {
+        case .unsupportedMediaType: self = .unsupportedMediaType
+        case .invalidJSON: self = .invalidJSON
         }
     }
 }

@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
@@ -34,15 +35,20 @@ public struct WebhookReceiver: Sendable {
         receivedAt: Date,
         newEventID: EventID
     ) throws(WebhookError) -> WebhookReception {
-        let mediaType = try MediaType(contentType: request.headers["content-type"], allowsForm: source == .github)
+        let mediaType: MediaType
+        do {
+            mediaType = try MediaType(contentType: request.headers["content-type"], allowsForm: source == .github)
+        } catch {
+            throw WebhookError(error)
+        }
         try verifier.verify(request, receivedAt: receivedAt)
 
-        let fields = Normalized.fields(of: source)
-        let payload =
-            switch mediaType {
-            case .json: try Self.parseJSON(request.body, keeping: fields)
-            case .form: try Self.parseJSON(try FormBody.payload(in: request.body), keeping: fields)
-            }
+        let payload: JSONValue
+        do {
+            payload = try mediaType.payload(of: request.body, keeping: Normalized.fields(of: source))
+        } catch {
+            throw WebhookError(error)
+        }
         guard case .object = payload else { throw .invalidPayload }
 
         let normalized: Normalized
@@ -81,19 +87,6 @@ public struct WebhookReceiver: Sendable {
         "webhook-id", "webhook-timestamp",
         "x-webhook-id", "x-webhook-subscription",
     ]
-
-    static func parseJSON(
-        _ bytes: [UInt8],
-        keeping fields: JSONProjection = .everything
-    ) throws(WebhookError)
-        -> JSONValue
-    {
-        do {
-            return try JSONValue(parsing: bytes, keeping: fields)
-        } catch {
-            throw .invalidJSON
-        }
-    }
 
     static func replayHeaders(of request: WebhookRequest) -> [String: String] {
         var kept: [String: String] = [:]

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

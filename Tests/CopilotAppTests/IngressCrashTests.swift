@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotStoreSQLite
 import CopilotTesting
 import Foundation

@@ -42,7 +42,6 @@ struct EngineHarness {
             store: store,
             playbooks: registry,
             executor: executor,
-            decodeEvent: EngineHarness.decode,
             configuration: EngineConfiguration(
                 nodeID: node,
                 concurrency: concurrency,
@@ -58,19 +57,6 @@ struct EngineHarness {
 
     /// Quiet: tests assert on the store, not on log lines.
     static let logger = Logger(label: "copilot.engine.test", factory: { _ in SwiftLogNoOpLogHandler() })
-
-    /// How the app rebuilds an event, minus the sender-specific normalization.
-    static let decode: @Sendable (Delivery) throws -> Event = { delivery in
-        Event(
-            id: delivery.eventID,
-            source: delivery.source,
-            type: delivery.type,
-            receivedAt: delivery.receivedAt,
-            deliveryID: delivery.deliveryID,
-            subject: delivery.subject,
-            payload: try JSONValue(parsing: delivery.body)
-        )
-    }
 
     /// Stores an incident event and answers its id.
     @discardableResult
@@ -88,7 +74,7 @@ struct EngineHarness {
             type: "incident.detected",
             subject: subject,
             receivedAt: time.now,
-            headers: [:],
+            headers: ["content-type": "application/json"],
             body: Array(payload.utf8)
         )
         return try await store.enqueue(delivery).eventID

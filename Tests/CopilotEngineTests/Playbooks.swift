@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 /// Playbook builders for the engine tests: incident-triggered playbooks whose steps use `incident.update`.
 enum Playbooks {

@@ -1,5 +1,6 @@
 import CopilotCore
 import CopilotEngine
+import CopilotExpressions
 import CopilotTesting
 import Foundation
 import Logging

@@ -148,6 +148,6 @@ extension EngineHarness {
     /// The stored event, rebuilt.
     func event(_ id: EventID) async throws -> Event {
         let delivery = try #require(try await store.delivery(id))
-        return try EngineHarness.decode(delivery)
+        return try delivery.event()
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CopilotCore
+import CopilotExpressions
 import CopilotHTTPActions
 import CopilotTesting
 import Foundation

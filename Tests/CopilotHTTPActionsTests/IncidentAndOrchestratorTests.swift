@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotHTTPActions
 import CopilotTesting
 import Testing

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotServer
 import CopilotTesting
 import CopilotWebhooks

@@ -80,9 +80,13 @@ enum Fixtures {
         to receiver: WebhookReceiver,
         at time: Date = now
     ) throws(WebhookError) -> (Delivery, Event)? {
-        switch try receiver.receive(request, receivedAt: time, newEventID: eventID) {
-        case .ping: nil
-        case .delivery(let delivery): (delivery, try delivery.event())
+        guard case .delivery(let delivery) = try receiver.receive(request, receivedAt: time, newEventID: eventID) else {
+            return nil
+        }
+        do {
+            return (delivery, try delivery.event())
+        } catch {
+            throw WebhookError(error)
         }
     }
 

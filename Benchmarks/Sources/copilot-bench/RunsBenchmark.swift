@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CopilotApp
 import CopilotCore
+import CopilotExpressions
 import CopilotTesting
 import Foundation
 import GRDB

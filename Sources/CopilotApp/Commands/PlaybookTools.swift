@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 public import CopilotPlaybooks
 import CopilotWebhooks
 import Foundation

@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 public import CopilotServer
 public import Logging
 

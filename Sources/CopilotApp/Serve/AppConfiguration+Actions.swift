@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 public import CopilotHTTPActions
 
 /// The version outbound requests announce (`User-Agent: copilot-agent/<version>`, CONTRACT §8).

@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 import CopilotPlaybooks
 public import CopilotWebhooks
 import Crypto

@@ -106,7 +106,6 @@ public func buildServiceGroup(
         store: store,
         playbooks: reloader.registry,
         executor: HTTPActionExecutor(client: httpClient, configuration: actions, logger: logger),
-        decodeEvent: { try $0.event() },
         configuration: configuration.engineConfiguration,
         logger: logger
     )

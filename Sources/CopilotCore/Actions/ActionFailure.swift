@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// Why an action failed, short enough for a step's `error` (CONTRACT §4) and never holding a response
 /// body, a token or a secret.
 public struct ActionFailure: Error, Sendable, Hashable, CustomStringConvertible {

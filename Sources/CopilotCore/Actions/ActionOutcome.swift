@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// How one attempt at an action ended.
 public enum ActionOutcome: Sendable, Hashable {
     /// The action did what it was asked; `outputs` become `steps.<id>.outputs`.

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// One attempt at one step's action, as the run engine hands it to an `ActionExecutor`.
 ///
 /// `with` is already rendered: every `${{ }}` of the step's `with:` has been evaluated.

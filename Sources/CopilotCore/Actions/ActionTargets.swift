@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// Where an action points, derived from the event unless `with:` overrides it (CONTRACT §5 and §8).
 ///
 /// Pure functions: no I/O, no defaults from configuration.

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// What must hold at a path of the payload (CONTRACT §3, "Matchers").
 ///
 /// Every positive matcher holds when *some* value the path reaches satisfies it, and a list satisfies

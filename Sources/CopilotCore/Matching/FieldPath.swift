@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// A dot path into an event's payload, as written under `match:` (`incident.labels.environment`).
 ///
 /// A path runs through lists at every level: at a list, every element is followed (lists in lists

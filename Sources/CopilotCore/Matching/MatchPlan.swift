@@ -1,3 +1,5 @@
+import CopilotExpressions
+
 /// What matching shares across the playbooks of a set, computed once when the set is built.
 ///
 /// Real sets repeat themselves: many playbooks test the same repository, branch, severity or label, and

@@ -1,3 +1,5 @@
+import CopilotExpressions
+
 /// Which playbooks an event starts, and why each other playbook looked at does not.
 public struct MatchResult: Sendable, Hashable {
     /// A playbook that did not match, and the first condition that failed.

@@ -1,3 +1,5 @@
+import CopilotExpressions
+
 extension PlaybookSet {
     /// Matches an event: sources and types through the index, then each candidate's `match:`
     /// conditions in order, then its `if:` (over `event` and `playbook`; an error counts as false).

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// One playbook file, validated: when and how Copilot Agent remediates (CONTRACT §3).
 public struct Playbook: Sendable, Hashable {
     public var name: PlaybookName

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// One step of a playbook's plan.
 public struct Step: Sendable, Hashable {
     /// Whether a person approves the step before it runs.

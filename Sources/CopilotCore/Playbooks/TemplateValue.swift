@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// A `with:` value as written: JSON whose strings may be `${{ }}` templates, at any depth.
 public indirect enum TemplateValue: Sendable, Hashable {
     /// A value with no template in it.

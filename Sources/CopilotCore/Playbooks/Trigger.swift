@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// One source under a playbook's `on:`: which event types, and which payload conditions must hold.
 public struct Trigger: Sendable, Hashable {
     public var source: EventSource

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 extension RunStateMachine {
     /// The expression context of a step (CONTRACT §3): `event`, `steps.<id>.outputs|outcome` of the steps
     /// that ended, `run` (`id`, `attempt`, `status`, `failed_step`) and `playbook`, with the status

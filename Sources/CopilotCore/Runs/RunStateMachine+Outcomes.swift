@@ -1,3 +1,5 @@
+import CopilotExpressions
+
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else

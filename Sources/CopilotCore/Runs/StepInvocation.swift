@@ -1,3 +1,5 @@
+public import CopilotExpressions
+
 /// Everything a worker needs to send one attempt of a step: the rendered inputs and the key that makes
 /// a repeat recognizable.
 public struct StepInvocation: Sendable, Hashable {

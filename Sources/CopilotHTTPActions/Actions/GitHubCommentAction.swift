@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `github.comment`: `POST {api_url}/repos/{owner}/{repo}/issues/{number}/comments` `{"body"}`.

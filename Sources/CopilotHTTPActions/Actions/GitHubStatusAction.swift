@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `github.status`: `POST {api_url}/repos/{owner}/{repo}/statuses/{sha}`

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `http.request`: any method, URL, headers and body from `with:`; the URL must match one of

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `incident.resolve`: `POST {incident_manager.url}/v1/incidents/{id}/resolve`

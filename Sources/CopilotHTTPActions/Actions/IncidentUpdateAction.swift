@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `incident.update`: `PUT {incident_manager.url}/v1/incidents/{id}` with those of `state`, `severity`,

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `orchestrator.execute`: `POST {orchestrator.url}/api/v1/workflows/{workflow_id}/execute`

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 /// A site action of the config's `actions:` (`deploy.rollback`, …): an `http.request` template whose
 /// strings may hold `${{ with.x }}` and `${{ secrets.X }}`, rendered per step by CONTRACT §3's rules.

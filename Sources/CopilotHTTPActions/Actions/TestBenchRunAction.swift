@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import NIOHTTP1
 
 /// `testbench.run`: `POST {testbench.url}/tests/execute`, then, on 202, polls

@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 
 /// What `playbook test` prints: which playbooks an event matches, the plan each would run, and why the
 /// others do not match (CONTRACT §3, "Authoring tools"). Nothing is executed.

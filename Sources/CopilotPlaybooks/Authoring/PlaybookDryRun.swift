@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 
 /// `playbook test`: matches an event against a set and plans each match without running anything.
 public enum PlaybookDryRun {

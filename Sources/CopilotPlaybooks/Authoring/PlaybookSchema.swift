@@ -1,4 +1,5 @@
 public import CopilotCore
+public import CopilotExpressions
 
 /// `playbook schema`: the JSON Schema (draft 2020-12) of one playbook file, with
 /// `additionalProperties: false` at every level the language defines, so editors flag unknown keys.

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 extension PlaybookParser {
     /// An `if:`: a `${{ }}` template, or a bare expression (as GitHub Actions allows in `if:`).

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 extension PlaybookParser {
     /// The operators a matcher mapping may hold.

@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// Reads the keys of one YAML mapping into typed values, recording a diagnostic for every wrong type,
 /// missing required key and — in `finish()` — every key nobody asked about, with a "did you mean".

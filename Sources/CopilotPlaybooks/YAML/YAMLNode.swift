@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// A composed YAML node with its position: Yams' `Node` turned into a plain `Sendable` value, so that the
 /// readers built on it (the playbook loader, the configuration loader) never see Yams types.

@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// A scalar as written: its text, how it was quoted, and its explicit tag if any.
 ///

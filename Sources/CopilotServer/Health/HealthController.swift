@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import Hummingbird
 
 /// `GET /healthz` (the process answers) and `GET /readyz` (it can take traffic).

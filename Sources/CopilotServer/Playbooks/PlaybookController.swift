@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotPlaybooks
 import CopilotWebhooks
 import Foundation

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotWebhooks
 import Foundation
 import Hummingbird
@@ -34,12 +35,9 @@ struct RunController<Context: RequestContext>: Sendable {
             throw APIError.notFound
         }
         let delivery = record.delivery
-        let payload: JSONValue = (try? delivery.event().payload) ?? .null
-        let event: JSONValue = [
-            "id": .string(delivery.eventID.rawValue), "source": .string(delivery.source.rawValue),
-            "type": .string(delivery.type), "subject": .string(delivery.subject),
-            "received_at": .string(delivery.receivedAt.formatted(Date.ISO8601FormatStyle())), "payload": payload,
-        ]
+        // The event exactly as playbooks see it. Its body was checked at ingress, so only damage to the
+        // stored bytes makes it unreadable; the event is still shown then, with a null payload.
+        let event = (try? delivery.event()) ?? delivery.event(payload: .null)
         let metadata: JSONValue = [
             "id": .string(delivery.deliveryID.rawValue),
             "headers": .object(JSONObject(delivery.headers.mapValues(JSONValue.string))),
@@ -60,7 +58,7 @@ struct RunController<Context: RequestContext>: Sendable {
             "runs": .array(record.runs.map { .string($0.id.rawValue) }),
             "not_matched": .array(notMatched),
         ]
-        return Response.json(["event": event, "delivery": metadata, "match": match])
+        return Response.json(["event": event.contextValue, "delivery": metadata, "match": match])
     }
 
     func runs(_ parameters: Parameters) async throws -> Response {

@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// GitHub's REST API, the parts Copilot Agent uses: issue comments (create and list, paginated by
 /// `per_page`/`page`) and commit statuses. Like GitHub, it ignores `Idempotency-Key` and refuses

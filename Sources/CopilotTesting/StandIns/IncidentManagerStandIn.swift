@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// The Incident-Manager's API: `PUT /v1/incidents/{id}` merges `state`, `severity`, `labels`, `notes`;
 /// `POST /v1/incidents/{id}/resolve` marks the incident `Resolved`. Unknown ids answer 404.

@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// The Orchestrator's workflow API: `POST /api/v1/workflows/{id}/execute` `{"inputs", "async"}` → 202
 /// `{"execution_id", "status": "running"}`; `GET /api/v1/workflows/{id}/status?executionId=` answers

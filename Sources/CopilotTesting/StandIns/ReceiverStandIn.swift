@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// A generic webhook receiver for `http.request` and presets: answers every request with `status` and
 /// `body`. Honours `Idempotency-Key`.

@@ -1,4 +1,5 @@
-public import CopilotCore
+import CopilotCore
+public import CopilotExpressions
 
 /// One request a stand-in received, as it arrived.
 public struct RecordedRequest: Sendable, Hashable {

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 /// What a stand-in received and how it is told to misbehave; shared by the server and the test.
 public actor StandInJournal {

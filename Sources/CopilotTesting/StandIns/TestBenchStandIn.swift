@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 
 /// Test-Bench (CONTRACT §5): `POST /tests/execute` answers 200 with the results (sync) or 202
 /// `{"id", "status"}` (async); `GET /tests/executions/{id}` answers `running` for `pollsBeforeDone`

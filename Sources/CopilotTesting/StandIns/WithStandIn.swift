@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import Testing
 
 @Suite struct FieldMatcherTests {

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotTesting
 import Foundation
 

@@ -1,5 +1,6 @@
 import CopilotApp
 import CopilotCore
+import CopilotExpressions
 import CopilotPlaybooks
 import CopilotTesting
 import PropertyBased

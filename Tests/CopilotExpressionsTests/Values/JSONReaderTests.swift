@@ -1,0 +1,82 @@
+import CopilotExpressions
+import CopilotTesting
+import Foundation
+import Testing
+
+/// `JSONValue(parsing:)` (the hand-written reader) accepts and rejects what Foundation's `JSONDecoder`
+/// does, with the same values, and keeps member order.
+@Suite struct JSONReaderTests {
+    /// The reference: Foundation's decoder through `JSONValue`'s `Decodable` conformance.
+    static func reference(_ bytes: [UInt8]) throws -> JSONValue {
+        try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+
+    static let corpusFiles: [String] = {
+        let folders = ["github", "incident", "alertmanager", "pagerduty", "expressions", "signatures"]
+        return folders.flatMap { folder in
+            ((try? Corpus.files(in: folder)) ?? []).map { "\(folder)/\($0.lastPathComponent)" }
+        }
+    }()
+
+    @Test("every corpus JSON file reads to the same value as JSONValue(parsing:)", arguments: corpusFiles)
+    func corpus(path: String) throws {
+        let bytes = try Corpus.bytes(path)
+        #expect(try JSONValue(parsing: bytes) == Self.reference(bytes))
+    }
+
+    @Test(
+        "valid documents read as JSONValue(parsing:) reads them",
+        arguments: [
+            #"{}"#, #"[]"#, #" [ ] "#, "\n{\"a\":\t[1, 2.5, -0, 1e5, 1E-2, 0.5, -12.75e+3]}\r\n", #"1"#, #""x""#,
+            #"null"#, #"true"#, #"false"#, #""\u00e9\u0041\n\t\"\\\/""#, #""\ud83d\ude80 🚀 é""#,
+            #"{"nested":{"list":[{"a":null},[true,false]]}}"#, #""""#, #""\u0000""#,
+            #"123456789012345678901234567890"#, #"1.7976931348623157e308"#, "[1,]", #"{"a":1,}"#, "\u{FEFF}{}",
+        ]
+    )
+    func valid(text: String) throws {
+        let bytes = Array(text.utf8)
+        #expect(try JSONValue(parsing: bytes) == Self.reference(bytes))
+    }
+
+    static let invalidDocuments: [[UInt8]] =
+        [
+            "", " ", "{", "}", "[,]", "{,}", "[1,,]", "01", "-01", "1.", ".5", "-", "1e", "1e+", "+1", #""\x""#,
+            #""\ud800""#, #""\udc00""#, #""\ud800\u0041""#, #""\u12""#, "tru", "nul", "falsey", #"{"a" 1}"#,
+            "{1:2}", "[1 2]", "1 2", "1e400", "-1e400", "NaN", "Infinity", #"{"a":1}}"#, #""unterminated"#,
+            "'single'", "[1,,2]", "\u{FEFF}\u{FEFF}{}",
+        ].map { Array($0.utf8) } + [
+            [0x22, 0x01, 0x22],  // a raw control character in a string
+            [0x22, 0xFF, 0x22],  // invalid UTF-8
+            [0x22, 0xC3, 0x22],  // a truncated UTF-8 sequence
+            Array(repeating: UInt8(ascii: "["), count: 600) + Array(repeating: UInt8(ascii: "]"), count: 600),
+        ]
+
+    @Test("invalid documents are rejected as JSONValue(parsing:) rejects them", arguments: invalidDocuments)
+    func invalid(bytes: [UInt8]) {
+        #expect(throws: JSONValueError.invalidJSON) { try JSONValue(parsing: bytes) }
+        #expect(throws: (any Error).self) { try Self.reference(bytes) }
+    }
+
+    @Test("nesting up to the limit is read")
+    func depth() throws {
+        let depth = 512
+        let bytes =
+            Array(repeating: UInt8(ascii: "["), count: depth) + Array(repeating: UInt8(ascii: "]"), count: depth)
+        var value = try JSONValue(parsing: bytes)
+        for _ in 1..<depth { value = try #require(value.arrayValue?.first) }
+        #expect(value == [])
+    }
+
+    @Test("a repeated key keeps its last value")
+    func repeatedKey() throws {
+        #expect(try JSONValue(parsing: Array(#"{"a":1,"a":2}"#.utf8)) == ["a": 2])
+    }
+
+    @Test("members keep the order they were written in, and equality ignores it")
+    func memberOrder() throws {
+        let value = try JSONValue(parsing: #"{"zeta":1,"alpha":{"y":2,"b":3},"mid":[]}"#)
+        #expect(value.objectValue?.keys == ["zeta", "alpha", "mid"])
+        #expect(value.jsonText == #"{"zeta":1,"alpha":{"y":2,"b":3},"mid":[]}"#)
+        #expect(value == ["alpha": ["b": 3, "y": 2], "mid": [], "zeta": 1])
+    }
+}
