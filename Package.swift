@@ -191,7 +191,7 @@ let package = Package(
         .testTarget(
             name: "CopilotPlaybooksTests",
             dependencies: [
-                "CopilotPlaybooks", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotApp",
+                "CopilotPlaybooks", "CopilotCore", "CopilotExpressions", "CopilotTesting",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             resources: [.copy("Fixtures")],

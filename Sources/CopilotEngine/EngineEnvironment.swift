@@ -17,7 +17,7 @@ struct EngineEnvironment: Sendable {
     var clock: any Clock<Duration>
     var now: @Sendable () -> Date
     var random: @Sendable () -> UInt64
-    var authorizer: ActionAuthorizer
+    var serviceAccounts: ServiceAccountPolicy
     var metrics: EngineMetrics
     var logger: Logger
     /// Asks the worker loop for another pass at once (a slot freed, a cancel arrived).

@@ -28,8 +28,7 @@ extension RunExecution {
         logger[metadataKey: "copilot.step.id"] = .string(invocation.step.rawValue)
         logger[metadataKey: "copilot.action"] = .string(invocation.uses.rawValue)
         let started = environment.now()
-        guard environment.authorizer.allows(runAs: playbook.runAs, action: invocation.uses, playbook: playbook.name)
-        else {
+        guard environment.serviceAccounts.allows(runAs: playbook.runAs, action: invocation.uses) else {
             logger.warning("action forbidden to the playbook's service account")
             environment.metrics.stepFinished(action: invocation.uses, outcome: .forbidden, seconds: 0)
             return .stepFinished(

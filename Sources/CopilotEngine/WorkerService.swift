@@ -53,7 +53,8 @@ public final class WorkerService: Service, Sendable {
     ///   - now: the wall-clock time written into the store (leases, cooldown, attempts).
     ///   - random: random bits for trace ids, run ids and retry jitter.
     ///   - makeRunID: the id of a new run.
-    ///   - authorizer: RBAC for actions (the seam; allows everything until RBAC lands).
+    ///   - serviceAccounts: which actions each playbook's `run_as` may use (unrestricted until RBAC is
+    ///     configured).
     ///   - metricsFactory: nil for the bootstrapped backend.
     public init(
         store: any RunStore,
@@ -64,7 +65,7 @@ public final class WorkerService: Service, Sendable {
         clock: any Clock<Duration> = ContinuousClock(),
         now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
-        authorizer: ActionAuthorizer = .allowAll,
+        serviceAccounts: ServiceAccountPolicy = .unrestricted,
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         let events = Signal()
@@ -81,7 +82,7 @@ public final class WorkerService: Service, Sendable {
             clock: clock,
             now: now,
             random: random,
-            authorizer: authorizer,
+            serviceAccounts: serviceAccounts,
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
             wake: { runs.fire() },

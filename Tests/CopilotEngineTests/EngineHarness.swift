@@ -33,7 +33,7 @@ struct EngineHarness {
         node: String = "node-a",
         concurrency: Int = 4,
         pollInterval: Duration = .milliseconds(20),
-        authorizer: ActionAuthorizer = .allowAll,
+        serviceAccounts: ServiceAccountPolicy = .unrestricted,
         logger: Logger = EngineHarness.logger,
         metricsFactory: (any MetricsFactory)? = nil
     ) -> WorkerService {
@@ -50,7 +50,7 @@ struct EngineHarness {
             ),
             logger: logger,
             now: { time.now },
-            authorizer: authorizer,
+            serviceAccounts: serviceAccounts,
             metricsFactory: metricsFactory
         )
     }

@@ -155,9 +155,9 @@ struct WorkerFlowTests {
                 steps: [Playbooks.step("rollback", uses: "deploy.rollback"), Playbooks.step("note")]
             )
         )
-        let authorizer = ActionAuthorizer { runAs, action, _ in runAs == "remediator" && action != "deploy.rollback" }
+        let accounts = ServiceAccountPolicy(accounts: ["remediator": [try GlobPattern("incident.*")]])
         let event = try await harness.enqueue("evt-1")
-        let run = try await harness.running(harness.worker(authorizer: authorizer)) {
+        let run = try await harness.running(harness.worker(serviceAccounts: accounts)) {
             try await harness.waitForRun(of: event) { $0.status.isFinal }
         }
         #expect(run.status == .failed)

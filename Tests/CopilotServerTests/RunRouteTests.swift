@@ -95,7 +95,15 @@ struct RunRouteTests {
             let response = try await client.execute(uri: "/api/v1/events/\(eventID)", method: .get)
             #expect(response.status == .ok)
             let body = try Self.json(response)
-            #expect(body["event"]?["type"] == "alert.firing")
+            // Every field of CONTRACT §2's normalized event: the object playbooks see as `event`.
+            let stored = try #require(try await store.delivery(eventID))
+            #expect(body["event"] == (try stored.event().contextValue))
+            #expect(
+                body["event"]?.objectValue?.map(\.key)
+                    == ["id", "source", "type", "received_at", "delivery_id", "subject", "payload"]
+            )
+            #expect(body["event"]?["delivery_id"] == "d-1")
+            #expect(body["event"]?["received_at"] == "2025-11-24T16:00:00Z")
             #expect(body["event"]?["payload"]?["groupKey"] != nil)
             #expect(body["delivery"]?["id"] == "d-1")
             #expect(body["match"]?["state"] == "matched")

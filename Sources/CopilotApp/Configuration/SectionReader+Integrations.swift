@@ -98,7 +98,17 @@ extension SectionReader {
             configuration.agent.apiKey = secret(agent, "api_key")
             configuration.agent.maxSteps = agent.int("max_steps", in: 1...100) ?? 8
             configuration.agent.timeoutSeconds = agent.int("timeout_seconds", in: 1...3600) ?? 120
+            if provider != "playbook", let pair = agent.pair("provider") {
+                notActedOn(
+                    "agent.provider: \(provider)",
+                    pair,
+                    "every run follows its playbook's steps until the planner lands"
+                )
+            }
             agent.finish()
+        }
+        if let pair = root.pair("auth") {
+            notActedOn("auth", pair, "the operator API is unauthenticated until operator authentication lands")
         }
         if let auth = root.mapping("auth") {
             if let jwt = auth.mapping("jwt") {
@@ -113,11 +123,20 @@ extension SectionReader {
             }
             auth.finish()
         }
+        if let pair = root.pair("rbac") {
+            notActedOn("rbac", pair, "roles and service accounts are not enforced until RBAC lands")
+        }
         if let rbac = root.mapping("rbac") {
             configuration.rbac.roles = namedLists(rbac, section: "roles", listKey: "permissions")
             configuration.rbac.serviceAccounts = namedLists(rbac, section: "service_accounts", listKey: "allow")
             rbac.finish()
         }
+    }
+
+    /// The warning for a key that is read and checked but not acted on yet (the brief's rule: never accept a
+    /// setting silently and ignore it). `serve` prints it at start-up with the key's position.
+    private func notActedOn(_ setting: String, _ pair: YAMLPair, _ consequence: String) {
+        context.warning("'\(setting)' is read but not acted on yet: \(consequence)", at: pair.key.position)
     }
 
     /// `<section>: { <name>: { <listKey>: [..] } }`.

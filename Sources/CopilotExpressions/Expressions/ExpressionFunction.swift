@@ -44,7 +44,7 @@ enum ExpressionFunction: Sendable, Hashable {
 }
 
 /// One call in the syntax tree.
-struct FunctionCall: Sendable {
+struct FunctionCall: Sendable, Equatable {
     var function: ExpressionFunction
     var arguments: [ExpressionNode]
     /// Offset of the function name, reported with evaluation errors.

@@ -1,5 +1,5 @@
 /// The syntax tree of a parsed expression. Built once at load time; the evaluator walks it per event.
-indirect enum ExpressionNode: Sendable {
+indirect enum ExpressionNode: Sendable, Equatable {
     case literal(JSONValue)
     /// A top-level named value (`event`), as written.
     case namedValue(String)

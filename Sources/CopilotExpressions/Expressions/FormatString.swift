@@ -4,8 +4,8 @@
 /// brace makes the string invalid. The scan stops at the first problem and records it as the last
 /// segment, so evaluation reports the same error GitHub would, in the same order relative to a missing
 /// argument (`format('{1}{', 'a')` complains about the argument first).
-struct FormatString: Sendable {
-    enum Segment: Sendable {
+struct FormatString: Sendable, Equatable {
+    enum Segment: Sendable, Equatable {
         case text(String)
         case argument(Int)
         /// The string is malformed from here on.

@@ -13,17 +13,29 @@ extension JSONValue {
     }
 
     /// GitHub's `ToString`, used by `format`, `join`, `contains`, `startsWith`, `endsWith` and object
-    /// indexing: null is "", numbers print as JavaScript prints them, arrays and objects are "Array"
+    /// indexing: null is "", numbers as `expressionText(of:)` writes them, arrays and objects are "Array"
     /// and "Object".
     public var expressionString: String {
         switch self {
         case .null: ""
         case .bool(let bool): bool ? "true" : "false"
-        case .number(let number): JSONValue.format(number: number)
+        case .number(let number): JSONValue.expressionText(of: number)
         case .string(let string): string
         case .array: "Array"
         case .object: "Object"
         }
+    }
+
+    /// A number as GitHub's runner turns it into a string: .NET's `ToString("G15")`. At most 15
+    /// significant digits, rounded (`0.84551240822557006` is `0.84551240822557`; Swift's shortest
+    /// form would keep 16 or 17 digits); plain digits for decimal exponents from -4 to 14, otherwise
+    /// `d.dddE+XX` / `d.dddE-XX` (`1E+15`, `1.5E-05`). Decision: negative zero is `0`, as GitHub's
+    /// conformance cases say, although .NET itself prints `-0`.
+    public static func expressionText(of number: Double) -> String {
+        if let text = specialText(of: number) { return text }
+        if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
+        return DecimalDigits(number: number, significant: 15)
+            .text(plainPoints: -3...15, exponentMarker: "E", exponentWidth: 2)
     }
 
     /// How a template renders one `${{ }}` among other text (CONTRACT §3): like `expressionString`,

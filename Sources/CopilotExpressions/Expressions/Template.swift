@@ -122,7 +122,7 @@ public struct Template: Sendable, Hashable {
     }
 
     /// CONTRACT §3 "Evaluation rules": single expression → its value (any JSON type); otherwise a
-    /// string with each expression rendered as text (numbers like JSON `7` not `7.0`, null → "",
+    /// string with each expression rendered as text (numbers as GitHub writes them, `7` not `7.0`, null → "",
     /// bool → true/false, objects/arrays → compact JSON). No `${{` → the text as a string.
     /// Evaluation errors carry offsets relative to the start of `text`.
     public func render(in context: EvaluationContext) throws(ExpressionError) -> JSONValue {

@@ -35,50 +35,20 @@ extension JSONValue {
     }
 
     /// A number as JSON and JavaScript print it: integral values without a fraction, others in the
-    /// shortest form that reads back the same. NaN and infinities have no JSON form; they print as
-    /// JavaScript names them.
+    /// shortest form that reads back the same, in plain digits from 1e-6 up to 1e21 (Swift switches to
+    /// exponents below 1e-4 and above 2^53, e.g. `1e-05`), otherwise `d.ddde+N` / `d.ddde-N`. NaN and
+    /// infinities have no JSON form; they print as JavaScript names them.
     public static func format(number: Double) -> String {
-        if number.isNaN { return "NaN" }
-        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
-        if number == 0 { return "0" }  // also -0
+        if let text = specialText(of: number) { return text }
         if number == number.rounded(), abs(number) < 9.2e18 { return String(Int64(number)) }
-        return javaScriptLayout(of: number)
+        return DecimalDigits(shortest: number).text(plainPoints: -5...21, exponentMarker: "e", exponentWidth: 1)
     }
 
-    /// Lays out Swift's shortest round-trip digits of a finite, non-zero number the way JavaScript's
-    /// `Number.prototype.toString` does: plain digits from 1e-6 up to 1e21 (Swift switches to exponents
-    /// below 1e-4 and above 2^53, e.g. `1e-05`), otherwise `d.ddde+N` / `d.ddde-N` without padding.
-    private static func javaScriptLayout(of number: Double) -> String {
-        let swiftText = "\(number.magnitude)"  // "123.456", "1e-05", "1.2345678901234567e+20"
-        var mantissa = Substring(swiftText)
-        var exponent = 0
-        if let marker = swiftText.firstIndex(of: "e") {
-            mantissa = swiftText[..<marker]
-            exponent = Int(swiftText[swiftText.index(after: marker)...]) ?? 0
-        }
-        let integerPart = mantissa.prefix { $0 != "." }
-        var digits = String(integerPart) + mantissa.dropFirst(integerPart.count + 1)
-        // The value is 0.<digits> × 10^point.
-        var point = integerPart.count + exponent
-        while digits.first == "0" {
-            digits.removeFirst()
-            point -= 1
-        }
-        while digits.last == "0" { digits.removeLast() }
-        let count = digits.count
-        let text: String
-        if count <= point, point <= 21 {
-            text = digits + String(repeating: "0", count: point - count)
-        } else if point > 0, point <= 21 {
-            text = digits.prefix(point) + "." + digits.dropFirst(point)
-        } else if point > -6, point <= 0 {
-            text = "0." + String(repeating: "0", count: -point) + digits
-        } else {
-            let power = point - 1
-            let fraction = count > 1 ? "." + digits.dropFirst() : ""
-            text = digits.prefix(1) + fraction + "e" + (power < 0 ? "-" : "+") + String(power.magnitude)
-        }
-        return number < 0 ? "-" + text : text
+    /// NaN, the infinities and zero (negative zero too), as both JavaScript and GitHub's runner print them.
+    static func specialText(of number: Double) -> String? {
+        if number.isNaN { return "NaN" }
+        if number.isInfinite { return number < 0 ? "-Infinity" : "Infinity" }
+        return number == 0 ? "0" : nil
     }
 
     private static func appendQuoted(_ string: String, to output: inout String) {

@@ -1,5 +1,6 @@
-import CopilotExpressions
 import Testing
+
+@testable import CopilotExpressions
 
 /// A source text that must fail to parse, the kind of error and where.
 struct ParseFailure: Sendable, CustomTestStringConvertible {
@@ -24,8 +25,11 @@ struct ParseFailure: Sendable, CustomTestStringConvertible {
 
     @Test("allowed names match in any letter case")
     func allowedNamesIgnoreCase() throws {
-        _ = try Expression(parsing: "Event.action", allowedNames: Self.product)
-        _ = try Expression(parsing: "event.action", allowedNames: ["EVENT"])
+        let mixedCase = try Expression(parsing: "Event.action", allowedNames: Self.product)
+        #expect(mixedCase.root == .property(.namedValue("Event"), "action"))
+        #expect(mixedCase.referencedNames == ["event"])
+        let upperAllowed = try Expression(parsing: "event.action", allowedNames: ["EVENT"])
+        #expect(upperAllowed.root == .property(.namedValue("event"), "action"))
     }
 
     @Test(
@@ -59,11 +63,41 @@ struct ParseFailure: Sendable, CustomTestStringConvertible {
             #expect(error.kind == .parsing)
         }
         // Long && / || chains are flat and do not count against the depth; only the length limit stops them.
-        _ = try Expression(parsing: String(repeating: "1 || ", count: 1_000) + "1")
+        let chain = try Expression(parsing: String(repeating: "1 || ", count: 1_000) + "1")
+        #expect(chain.root == .or(Array(repeating: .literal(1), count: 1_001)))
         let tooLong = try #require(throws: ExpressionError.self) {
             try Expression(parsing: String(repeating: "1 || ", count: 5_000) + "1")
         }
         #expect(tooLong.message == "Exceeded max expression length 21000")
+    }
+
+    @Test(
+        "the tree is GitHub's: precedence, flat && and || chains, properties, indexes and wildcards",
+        arguments: [
+            (
+                "a.b['c'][d] == 1",
+                ExpressionNode.comparison(
+                    .equal,
+                    .index(.property(.property(.namedValue("a"), "b"), "c"), .namedValue("d")),
+                    .literal(1)
+                )
+            ),
+            (
+                "!a || b && c || d",
+                .or([.not(.namedValue("a")), .and([.namedValue("b"), .namedValue("c")]), .namedValue("d")])
+            ),
+            (
+                "a == b < c",
+                .comparison(.equal, .namedValue("a"), .comparison(.less, .namedValue("b"), .namedValue("c")))
+            ),
+            ("(a || b) && c", .and([.or([.namedValue("a"), .namedValue("b")]), .namedValue("c")])),
+            ("a.*.b", .property(.wildcard(.namedValue("a")), "b")),
+            ("a[*]", .wildcard(.namedValue("a"))),
+            ("'it''s' != null", .comparison(.notEqual, .literal("it's"), .literal(nil))),
+        ]
+    )
+    func trees(source: String, tree: ExpressionNode) throws {
+        #expect(try Expression(parsing: source).root == tree)
     }
 
     @Test("referencedNames lists the lower-cased named values")

@@ -1,4 +1,3 @@
-import CopilotApp
 import CopilotCore
 import CopilotExpressions
 import CopilotPlaybooks
@@ -42,8 +41,7 @@ import Testing
     }
 
     static let set: PlaybookSet? = {
-        let loader = PlaybookLoader(catalogue: ActionCatalogue(presets: ["deploy.rollback": ["service"]]))
-        return try? PlaybookDirectory.load(ExamplePlaybookTests.directory, with: loader).get()
+        try? ExamplePlaybookTests.set()
     }()
 
     @Test("matching and dry runs of arbitrary payloads never crash and explain every playbook")

@@ -1,0 +1,34 @@
+public import CopilotExpressions
+
+/// Which actions a playbook's service account (`run_as`) may use: `rbac.service_accounts.<name>.allow`,
+/// a list of action names and globs (`testbench.run`, `incident.*`), deny by default (CONTRACT §6).
+///
+/// The engine asks before each step: an action the account may not use ends the step `forbidden`
+/// without sending it, and the run fails. The planner is offered only actions the account allows (§4a).
+public struct ServiceAccountPolicy: Sendable {
+    /// The account a playbook without `run_as` uses.
+    public static let defaultAccount = "default"
+
+    /// Each account's patterns; nil when no service account is configured.
+    private let accounts: [String: [GlobPattern]]?
+
+    /// No accounts: every playbook may use every action (RBAC not configured).
+    public static let unrestricted = ServiceAccountPolicy(accounts: nil)
+
+    public init(accounts: [String: [GlobPattern]]) {
+        self.init(accounts: Optional(accounts))
+    }
+
+    private init(accounts: [String: [GlobPattern]]?) {
+        self.accounts = accounts
+    }
+
+    /// True when the account `runAs` (nil: `default`) may use `action`. A playbook without `run_as` may
+    /// use every action unless a `default` account is configured; a named account that is not
+    /// configured may use none.
+    public func allows(runAs: String?, action: ActionName) -> Bool {
+        guard let accounts else { return true }
+        guard let patterns = accounts[runAs ?? Self.defaultAccount] else { return runAs == nil }
+        return patterns.contains { $0.matches(action.rawValue) }
+    }
+}
