@@ -28,3 +28,18 @@ public enum WebhookReception: Sendable {
     /// built from the stored delivery by whoever needs it (`Delivery.event()`), not at ingress.
     case delivery(Delivery)
 }
+
+extension StringProtocol {
+    /// Drops leading and trailing spaces and tabs (HTTP optional whitespace).
+    func trimmingSpaces() -> SubSequence {
+        var start = startIndex
+        var end = endIndex
+        while start < end, self[start] == " " || self[start] == "\t" { start = index(after: start) }
+        while end > start {
+            let before = index(before: end)
+            guard self[before] == " " || self[before] == "\t" else { break }
+            end = before
+        }
+        return self[start..<end]
+    }
+}

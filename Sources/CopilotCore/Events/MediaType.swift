@@ -1,4 +1,4 @@
-public import CopilotExpressions
+package import CopilotExpressions
 
 /// Why a delivery's body holds no JSON document (CONTRACT §2): the content type is not one the source
 /// sends, or the bytes (GitHub's form `payload` field included) are not JSON.
@@ -8,7 +8,7 @@ public enum PayloadError: Error, Sendable, Equatable {
 }
 
 /// The body formats ingress accepts, read from `Content-Type` (CONTRACT §2).
-public enum MediaType: Sendable, Equatable {
+package enum MediaType: Sendable, Equatable {
     /// `application/json` or any `application/*+json`, with or without parameters.
     case json
     /// `application/x-www-form-urlencoded` with the JSON in a `payload` field (GitHub only).
@@ -17,7 +17,7 @@ public enum MediaType: Sendable, Equatable {
     /// The media type of a `Content-Type` value, matched case-insensitively and ignoring parameters
     /// (`; charset=utf-8`). Throws `unsupportedMediaType` when the header is missing or names another
     /// type, and for a form body when the source does not send forms.
-    public init(contentType: String?, allowsForm: Bool) throws(PayloadError) {
+    package init(contentType: String?, allowsForm: Bool) throws(PayloadError) {
         guard let contentType else { throw .unsupportedMediaType }
         let essence = contentType.utf8.prefix { $0 != UInt8(ascii: ";") }.trimmingSpaces()
         if Self.equalsIgnoringCase(essence, "application/json") {

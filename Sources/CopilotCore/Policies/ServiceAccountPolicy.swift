@@ -9,26 +9,23 @@ public struct ServiceAccountPolicy: Sendable {
     /// The account a playbook without `run_as` uses.
     public static let defaultAccount = "default"
 
-    /// Each account's patterns; nil when no service account is configured.
-    private let accounts: [String: [GlobPattern]]?
+    /// Each account's patterns; empty when no service account is configured.
+    private let accounts: [String: [GlobPattern]]
 
     /// No accounts: every playbook may use every action (RBAC not configured).
-    public static let unrestricted = ServiceAccountPolicy(accounts: nil)
+    public static let unrestricted = ServiceAccountPolicy(accounts: [:])
 
+    /// `accounts` empty means no service account is configured, as an empty `service_accounts:` does.
     public init(accounts: [String: [GlobPattern]]) {
-        self.init(accounts: Optional(accounts))
-    }
-
-    private init(accounts: [String: [GlobPattern]]?) {
         self.accounts = accounts
     }
 
-    /// True when the account `runAs` (nil: `default`) may use `action`. A playbook without `run_as` may
-    /// use every action unless a `default` account is configured; a named account that is not
-    /// configured may use none.
+    /// True when the account `runAs` (nil: `default`) may use `action`. `default` may use every action
+    /// unless it is configured; any other account that is not configured may use none.
     public func allows(runAs: String?, action: ActionName) -> Bool {
-        guard let accounts else { return true }
-        guard let patterns = accounts[runAs ?? Self.defaultAccount] else { return runAs == nil }
+        guard !accounts.isEmpty else { return true }
+        let account = runAs ?? Self.defaultAccount
+        guard let patterns = accounts[account] else { return account == Self.defaultAccount }
         return patterns.contains { $0.matches(action.rawValue) }
     }
 }

@@ -105,24 +105,29 @@ struct ExpressionParser {
     }
 
     private mutating func parseEquality() throws(ExpressionError) -> Parsed {
-        var left = try parseComparison()
-        while let token = current, case .comparison(let op) = token.kind, op.isEquality {
-            position += 1
-            let right = try parseComparison()
-            left = try checked(
-                .comparison(op, left.node, right.node),
-                depth: max(left.depth, right.depth) + 1,
-                at: token.offset
-            )
-        }
-        return left
+        try parseComparisons(
+            equality: true,
+            operand: { parser throws(ExpressionError) in try parser.parseComparison() }
+        )
     }
 
     private mutating func parseComparison() throws(ExpressionError) -> Parsed {
-        var left = try parseUnary()
-        while let token = current, case .comparison(let op) = token.kind, !op.isEquality {
+        try parseComparisons(
+            equality: false,
+            operand: { parser throws(ExpressionError) in try parser.parseUnary() }
+        )
+    }
+
+    /// `operand (op operand)*`, left-associative, for one precedence level of comparisons: `==` and `!=`
+    /// (`equality`), or `<`, `<=`, `>` and `>=`, which bind tighter.
+    private mutating func parseComparisons(
+        equality: Bool,
+        operand: (inout ExpressionParser) throws(ExpressionError) -> Parsed
+    ) throws(ExpressionError) -> Parsed {
+        var left = try operand(&self)
+        while let token = current, case .comparison(let op) = token.kind, op.isEquality == equality {
             position += 1
-            let right = try parseUnary()
+            let right = try operand(&self)
             left = try checked(
                 .comparison(op, left.node, right.node),
                 depth: max(left.depth, right.depth) + 1,

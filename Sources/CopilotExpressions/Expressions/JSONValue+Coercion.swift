@@ -31,7 +31,7 @@ extension JSONValue {
     /// form would keep 16 or 17 digits); plain digits for decimal exponents from -4 to 14, otherwise
     /// `d.dddE+XX` / `d.dddE-XX` (`1E+15`, `1.5E-05`). Decision: negative zero is `0`, as GitHub's
     /// conformance cases say, although .NET itself prints `-0`.
-    public static func expressionText(of number: Double) -> String {
+    package static func expressionText(of number: Double) -> String {
         if let text = specialText(of: number) { return text }
         if number == number.rounded(), abs(number) < 1e15 { return String(Int64(number)) }
         return DecimalDigits(number: number, significant: 15)

@@ -5,9 +5,9 @@
 /// is tried again; everything else (a collection against anything of another kind) is false.
 /// Arrays and objects are equal only when they are the same value of the context, which GitHub decides
 /// by reference: the caller works that out and passes it as `sameCollection`.
-public enum LooseComparison {
+package enum LooseComparison {
     /// `left == right`.
-    public static func equals(_ left: JSONValue, _ right: JSONValue, sameCollection: Bool = false) -> Bool {
+    package static func equals(_ left: JSONValue, _ right: JSONValue, sameCollection: Bool = false) -> Bool {
         switch (left, right) {
         case (.null, .null): return true
         case (.number(let l), .number(let r)): return l == r
@@ -23,7 +23,7 @@ public enum LooseComparison {
     }
 
     /// `left > right`.
-    public static func greaterThan(_ left: JSONValue, _ right: JSONValue) -> Bool {
+    package static func greaterThan(_ left: JSONValue, _ right: JSONValue) -> Bool {
         switch (left, right) {
         case (.number(let l), .number(let r)): return l > r
         case (.string(let l), .string(let r)): return CaseInsensitive.compare(l, r) > 0
@@ -38,7 +38,7 @@ public enum LooseComparison {
     }
 
     /// `left < right`.
-    public static func lessThan(_ left: JSONValue, _ right: JSONValue) -> Bool {
+    package static func lessThan(_ left: JSONValue, _ right: JSONValue) -> Bool {
         switch (left, right) {
         case (.number(let l), .number(let r)): return l < r
         case (.string(let l), .string(let r)): return CaseInsensitive.compare(l, r) < 0

@@ -39,14 +39,16 @@ struct DecimalDigits {
         self.init(text: text, negative: number < 0)
     }
 
-    /// Reads `[digits][.digits][e±N]` as Swift and C print a positive double.
+    /// Reads `[digits][.digits][e±N]` as Swift and C print a positive double. Any non-digit before the
+    /// exponent counts as the decimal point, so a C library under another locale (`,`) reads the same.
     private init(text: some Collection<UInt8>, negative: Bool) {
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
         let marker = text.firstIndex { $0 == UInt8(ascii: "e") } ?? text.endIndex
-        let exponent =
-            marker == text.endIndex ? 0 : Int(String(decoding: text[text.index(after: marker)...], as: UTF8.self)) ?? 0
+        let exponentText = marker == text.endIndex ? [] : Array(text[text.index(after: marker)...])
+        let exponent = Int(String(decoding: exponentText, as: UTF8.self)) ?? 0
         let mantissa = text[..<marker]
-        let integerCount = mantissa.prefix { $0 != UInt8(ascii: ".") }.count
-        var digits = mantissa.filter { $0 != UInt8(ascii: ".") }
+        let integerCount = mantissa.prefix(while: isDigit).count
+        var digits = mantissa.filter(isDigit)
         var point = integerCount + exponent
         let leadingZeros = digits.prefix { $0 == UInt8(ascii: "0") }.count
         digits.removeFirst(leadingZeros)

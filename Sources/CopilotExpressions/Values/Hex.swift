@@ -2,13 +2,13 @@
 ///
 /// A lookup table rather than `String(format:)` (TOOLCHAIN.md: that costs hundreds of allocations per
 /// MAC). Inlinable: signature checks call it on every delivery, and a generic call across modules would
-/// not be specialized.
-public enum Hex {
+/// not be specialized. Package access: it serves this package's targets, not its users.
+package enum Hex {
     @usableFromInline static let digits: [UInt8] = Array("0123456789abcdef".utf8)
 
     /// Lower-case hex of `bytes`, one allocation.
     @inlinable
-    public static func encode(_ bytes: some Sequence<UInt8>, count: Int) -> String {
+    package static func encode(_ bytes: some Sequence<UInt8>, count: Int) -> String {
         String(unsafeUninitializedCapacity: count * 2) { buffer in
             var index = 0
             for byte in bytes {
@@ -22,7 +22,7 @@ public enum Hex {
 
     /// The bytes of hex text (either case), or nil for an odd length or a character that is not hex.
     @inlinable
-    public static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
+    package static func decode(_ text: some Collection<UInt8>) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.count / 2)
@@ -41,7 +41,7 @@ public enum Hex {
 
     /// The value of one hex digit, or nil.
     @inlinable
-    public static func nibble(_ character: UInt8) -> UInt8? {
+    package static func nibble(_ character: UInt8) -> UInt8? {
         switch character {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): character - UInt8(ascii: "0")
         case UInt8(ascii: "a")...UInt8(ascii: "f"): character - UInt8(ascii: "a") + 10

@@ -3,7 +3,7 @@
 /// Order matters to GitHub's expression semantics (`foo.*` and `toJSON` list members as written) and
 /// makes rendered JSON stable; equality and hashing ignore it, as JSON does (`{"a":1,"b":2}` equals
 /// `{"b":2,"a":1}`). Written here rather than taken from swift-collections' `OrderedDictionary` because
-/// that type's equality is order-sensitive and the pure core keeps no package dependencies.
+/// that type's equality is order-sensitive and this module depends on no package.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// The keys in member order.
     public private(set) var keys: [String]
@@ -46,7 +46,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Members whose keys are known to differ, in order: both tables are built at their final size,
     /// where `init(members:)` grows them a member at a time (a third of building an event's context).
     /// A repeated key is a programming error: it traps.
-    public init(distinctMembers members: [(String, JSONValue)]) {
+    package init(distinctMembers members: [(String, JSONValue)]) {
         keys = members.map(\.0)
         storage = Dictionary(uniqueKeysWithValues: members)
     }

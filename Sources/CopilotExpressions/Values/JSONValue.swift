@@ -1,9 +1,3 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// A JSON value: the payload of an event, an expression's value, a step's output.
 ///
 /// Objects keep their members in the order written (`JSONObject`), which GitHub's expression semantics

@@ -51,7 +51,8 @@ struct PlaybookParser {
         }
         let runAs = top.value("run_as").flatMap { node -> String? in
             guard let account = context.string(node, path: "run_as") else { return nil }
-            if let serviceAccounts, !serviceAccounts.contains(account) {
+            // `default` always exists: without an entry of its own it may use every action (CONTRACT §3).
+            if let serviceAccounts, !serviceAccounts.contains(account), account != ServiceAccountPolicy.defaultAccount {
                 context.error(
                     "unknown service account '\(account)'"
                         + Suggestion.didYouMean(account, among: serviceAccounts.sorted()),

@@ -1,6 +1,5 @@
 import CopilotCore
 import CopilotExpressions
-import CopilotWebhooks
 import Foundation
 import Hummingbird
 import NIOCore

@@ -9,8 +9,10 @@ import Testing
 
     @Test("with no service account configured, every playbook may use every action")
     func unrestricted() {
-        #expect(ServiceAccountPolicy.unrestricted.allows(runAs: nil, action: "deploy.rollback"))
-        #expect(ServiceAccountPolicy.unrestricted.allows(runAs: "remediator", action: "deploy.rollback"))
+        for policy in [ServiceAccountPolicy.unrestricted, ServiceAccountPolicy(accounts: [:])] {
+            #expect(policy.allows(runAs: nil, action: "deploy.rollback"))
+            #expect(policy.allows(runAs: "remediator", action: "deploy.rollback"))
+        }
     }
 
     @Test("an account may use the actions its allow list names or matches, and nothing else")
@@ -30,11 +32,14 @@ import Testing
         #expect(!policy.allows(runAs: "intruder", action: "incident.update"))
     }
 
-    @Test("a playbook without run_as uses the default account, or every action when there is none")
+    @Test("a playbook without run_as uses the default account, which may use every action unless configured")
     func defaultAccount() throws {
-        #expect(try Self.policy(["remediator": ["incident.*"]]).allows(runAs: nil, action: "deploy.rollback"))
+        let withoutDefault = try Self.policy(["remediator": ["incident.*"]])
+        #expect(withoutDefault.allows(runAs: nil, action: "deploy.rollback"))
+        #expect(withoutDefault.allows(runAs: "default", action: "deploy.rollback"))
         let withDefault = try Self.policy(["default": ["testbench.run"], "remediator": ["*"]])
         #expect(withDefault.allows(runAs: nil, action: "testbench.run"))
         #expect(!withDefault.allows(runAs: nil, action: "deploy.rollback"))
+        #expect(!withDefault.allows(runAs: "default", action: "deploy.rollback"))
     }
 }

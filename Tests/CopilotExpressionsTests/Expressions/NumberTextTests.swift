@@ -5,7 +5,7 @@ import Testing
 /// the shortest form that reads back the same.
 @Suite struct NumberTextTests {
     @Test(
-        "a number becomes the string G15 makes: at most 15 significant digits, exponents outside 1e-5 to 1e15",
+        "a number becomes the string G15 makes: at most 15 significant digits, exponents below 1e-4 and from 1e15",
         arguments: [
             (0.84551240822557006, "0.84551240822557"),  // GitHub's own case: Swift's shortest form has 16 digits
             (1.2345678901234567, "1.23456789012346"),  // 17 digits rounded to 15
@@ -13,6 +13,8 @@ import Testing
             (0.1 + 0.2, "0.3"),  // 0.30000000000000004
             (123_456_789_012_345.6, "123456789012346"),  // 16 digits: the 16th rounds the 15th up
             (999_999_999_999_999, "999999999999999"),  // 15 digits: still plain
+            (100_000_000_000_000.5, "100000000000000"),  // exactly half way: to the even digit
+            (100_000_000_000_001.5, "100000000000002"),
             (999_999_999_999_999.9, "1E+15"),  // rounding carries into a 16th digit
             (1e15, "1E+15"),
             (1_234_567_890_123_456, "1.23456789012346E+15"),

@@ -18,6 +18,11 @@ import Testing
         }
     }()
 
+    @Test("the corpus is there: a missing folder would leave the next test without cases")
+    func corpusIsThere() {
+        #expect(Self.corpusFiles.count == 54)
+    }
+
     @Test("every corpus JSON file reads to the same value as JSONValue(parsing:)", arguments: corpusFiles)
     func corpus(path: String) throws {
         let bytes = try Corpus.bytes(path)

@@ -18,7 +18,8 @@ import Testing
 
     /// The example files, read here: the directory loader is CopilotApp's, a layer above this one.
     static func sources() throws -> [PlaybookSource] {
-        try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".yaml") }.sorted().map {
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory)
+        return try names.filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted().map {
             let path = directory + "/" + $0
             return PlaybookSource(path: path, bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
         }

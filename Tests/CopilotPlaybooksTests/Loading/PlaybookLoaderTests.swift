@@ -73,6 +73,11 @@ import Testing
                 "x.yaml:4:24: error: unknown action 'deploy.rollback'"
             ]
         )
+        let asDefault = text.replacing("run_as: remediatr", with: "run_as: default")
+        #expect(
+            withConfig.load(file: "x.yaml", text: asDefault).diagnostics.isEmpty,
+            "the account 'default' exists without an entry of its own"
+        )
     }
 
     @Test("a loaded playbook keeps what the file says")
