@@ -1,0 +1,86 @@
+import CopilotCore
+import CopilotExpressions
+import Foundation
+import Testing
+
+@Suite struct PlannerPromptTests {
+    static let agent = PlaybookAgent(instructions: "Roll back the last deploy if the error rate rose.", allowed: [])
+    static let playbook = Playbook(
+        name: PlaybookName(rawValue: "payments-rollback"),
+        file: "p.yaml",
+        triggers: [],
+        agent: agent,
+        steps: []
+    )
+
+    static func event(_ payload: JSONValue, subject: String = "payments-api") -> Event {
+        Event(
+            id: EventID(rawValue: "evt-1"),
+            source: .incident,
+            type: "incident.detected",
+            receivedAt: Date(timeIntervalSince1970: 0),
+            deliveryID: DeliveryID(rawValue: "d-1"),
+            subject: subject,
+            payload: payload
+        )
+    }
+
+    @Test("the prompt holds the instructions, the event, the payload as JSON and the last runs")
+    func content() {
+        let run = Run(
+            id: RunID(rawValue: "run-9"),
+            eventID: EventID(rawValue: "evt-0"),
+            playbook: PlaybookName(rawValue: "payments-rollback"),
+            status: .failed,
+            createdAt: Date(timeIntervalSince1970: 0),
+            steps: [RunStep(id: StepID(rawValue: "verify"), uses: "testbench.run", outcome: .failure)]
+        )
+        let prompt = PlannerPrompt(
+            playbook: Self.playbook,
+            agent: Self.agent,
+            event: Self.event(["incident": ["severity": "P1"]]),
+            recentRuns: [run],
+            secrets: []
+        )
+        #expect(prompt.user.contains("Roll back the last deploy if the error rate rose."))
+        #expect(prompt.user.contains("Event: source incident, type incident.detected, subject payments-api."))
+        #expect(prompt.user.contains(#"{"incident":{"severity":"P1"}}"#))
+        #expect(prompt.user.contains("- run-9: failed; testbench.run=failure"))
+        #expect(prompt.system.contains("submit_plan"))
+    }
+
+    @Test("configured secret values are redacted from the payload, its keys and the subject")
+    func redaction() {
+        let secret = "s3cr3t-token-value"
+        let prompt = PlannerPrompt(
+            playbook: Self.playbook,
+            agent: Self.agent,
+            event: Self.event(
+                ["note": .string("token=\(secret)!"), secret: [.string(secret)]],
+                subject: "x-\(secret)"
+            ),
+            recentRuns: [],
+            secrets: [secret, ""]
+        )
+        #expect(!prompt.user.contains(secret))
+        #expect(prompt.user.contains(#"{"note":"token=[redacted]!","[redacted]":["[redacted]"]}"#))
+        #expect(prompt.user.contains("subject x-[redacted]."))
+    }
+
+    @Test("a payload over the budget is shortened, saying so, and stays under it")
+    func budget() {
+        let payload: JSONValue = [
+            "log": .string(String(repeating: "x", count: 50_000)),
+            "alerts": .array((0..<500).map { .number(Double($0)) }),
+        ]
+        let (text, trimmed) = PlannerPrompt.payloadText(payload, secrets: [], budget: 2_048)
+        #expect(trimmed)
+        #expect(text.utf8.count <= 2_048)
+        #expect(text.contains("more characters]"))
+        #expect(text.contains("more items]"))
+        let small = PlannerPrompt.payloadText(["a": 1], secrets: [], budget: 2_048)
+        #expect(small.text == #"{"a":1}"# && !small.trimmed)
+        let tiny = PlannerPrompt.payloadText(payload, secrets: [], budget: 40)
+        #expect(tiny.text.utf8.count <= 40 && tiny.text.hasSuffix("…[truncated]"))
+    }
+}
