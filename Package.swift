@@ -79,6 +79,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "CopilotPlanner",
+            dependencies: ["CopilotCore", "CopilotExpressions"],
+            swiftSettings: swiftSettings
+        ),
+
         // Layer 3: the worker that turns events into runs and runs into actions.
         .target(
             name: "CopilotEngine",
@@ -176,6 +182,11 @@ let package = Package(
         .testTarget(
             name: "CopilotExpressionsTests",
             dependencies: ["CopilotExpressions", "CopilotTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotPlannerTests",
+            dependencies: ["CopilotPlanner", "CopilotCore", "CopilotExpressions"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

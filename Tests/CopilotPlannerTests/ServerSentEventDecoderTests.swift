@@ -1,0 +1,45 @@
+import Testing
+
+@testable import CopilotPlanner
+
+@Suite struct ServerSentEventDecoderTests {
+    static func events(_ chunks: [some Sequence<UInt8>]) -> [ServerSentEvent] {
+        var decoder = ServerSentEventDecoder()
+        return chunks.flatMap { decoder.decode($0) }
+    }
+
+    @Test("every split of a recorded stream gives the same events")
+    func anySplit() {
+        let bytes = Array(Recordings.anthropic.utf8)
+        let whole = Self.events([bytes])
+        #expect(whole.count == 10)
+        #expect(whole.map(\.type).first == "message_start")
+        for chunks in bytes.splits {
+            #expect(Self.events(chunks) == whole)
+        }
+    }
+
+    @Test("LF, CRLF and CR end lines; data lines join with LF; comments, unknown fields and a BOM are skipped")
+    func format() {
+        let text = "\u{FEFF}: hello\ndata: a\r\ndata:b\rid: 7\nretry: 10\n\nevent: x\ndata\n\n"
+        #expect(
+            Self.events([Array(text.utf8)]) == [
+                ServerSentEvent(type: "message", data: "a\nb"), ServerSentEvent(type: "x", data: ""),
+            ]
+        )
+    }
+
+    @Test("an event without data is not dispatched, nor one the stream cuts off before its blank line")
+    func incomplete() {
+        #expect(Self.events([Array("event: ping\n\ndata: cut".utf8)]) == [])
+    }
+
+    @Test("a CR at the end of one chunk and a LF at the start of the next end one line, not two")
+    func splitCRLF() {
+        #expect(
+            Self.events([Array("data: a\r".utf8), Array("\ndata: b\r\n\r\n".utf8)]) == [
+                ServerSentEvent(type: "message", data: "a\nb")
+            ]
+        )
+    }
+}
