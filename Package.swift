@@ -81,7 +81,13 @@ let package = Package(
 
         .target(
             name: "CopilotPlanner",
-            dependencies: ["CopilotCore", "CopilotExpressions"],
+            dependencies: [
+                "CopilotCore", "CopilotExpressions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
 
@@ -186,7 +192,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CopilotPlannerTests",
-            dependencies: ["CopilotPlanner", "CopilotCore", "CopilotExpressions"],
+            dependencies: [
+                "CopilotPlanner", "CopilotCore", "CopilotExpressions", "CopilotTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

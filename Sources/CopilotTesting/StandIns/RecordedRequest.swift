@@ -64,11 +64,19 @@ public struct StandInResponse: Sendable, Hashable {
     public var status: Int
     public var headers: [RecordedRequest.Header]
     public var body: JSONValue?
+    /// A `text/event-stream` body instead of JSON, sent chunk by chunk as a streaming server would.
+    public var eventStream: [[UInt8]]?
 
-    public init(status: Int, headers: [RecordedRequest.Header] = [], body: JSONValue? = nil) {
+    public init(
+        status: Int,
+        headers: [RecordedRequest.Header] = [],
+        body: JSONValue? = nil,
+        eventStream: [[UInt8]]? = nil
+    ) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.eventStream = eventStream
     }
 
     public static func json(_ status: Int, _ body: JSONValue) -> StandInResponse {

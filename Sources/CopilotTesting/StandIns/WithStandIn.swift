@@ -69,6 +69,21 @@ private func respond(
     for header in answer.headers {
         if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
     }
+    if let chunks = answer.eventStream {
+        fields[.contentType] = "text/event-stream"
+        return Response(
+            status: HTTPResponse.Status(code: answer.status),
+            headers: fields,
+            body: ResponseBody { writer in
+                // One write per chunk, each flushed before the next, so the client reads a real stream.
+                for chunk in chunks {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                    await Task.yield()
+                }
+                try await writer.finish(nil)
+            }
+        )
+    }
     var buffer = ByteBuffer()
     if let json = answer.body {
         fields[.contentType] = "application/json"
