@@ -1,0 +1,117 @@
+import CopilotExpressions
+
+/// One run's conversation with the planner (CONTRACT §4a), as pure decisions: what to ask the model,
+/// and what its answers mean. An invalid plan goes back once with every problem listed; a second
+/// invalid plan or a failed call falls back to the playbook's own steps; after a planned step fails,
+/// the model may be asked again (`max_replans`) with the outcomes so far. The engine does the I/O.
+public struct PlanningSession: Sendable {
+    /// What to do next.
+    public enum Next: Sendable, Hashable {
+        /// Ask the model, with this whole conversation.
+        case ask(PlannerConversation)
+        /// Run this plan's steps (after those already done, for a re-plan).
+        case planned(Plan)
+        /// Run the playbook's own steps; `reason` is what the run's `plan.reason` says.
+        case fallback(reason: String)
+    }
+
+    /// Every turn so far: a run's transcript is this conversation.
+    public private(set) var conversation: PlannerConversation
+    /// Model answers received, valid or not.
+    public private(set) var attempts = 0
+    /// Re-plans asked for.
+    public private(set) var replans = 0
+    /// Summed over every answer.
+    public private(set) var usage = TokenUsage()
+    /// The model that answered last.
+    public private(set) var model: String?
+    private var check: PlanCheck
+    private let maxReplans: Int
+    /// Invalid answers since the last valid one: the second in a row falls back.
+    private var invalidInARow = 0
+    /// The tool call of the plan being run, which a re-plan answers.
+    private var acceptedCallID: String?
+
+    public init(prompt: PlannerPrompt, offer: PlannerOffer, maxSteps: Int, maxReplans: Int) {
+        conversation = PlannerConversation(
+            system: prompt.system,
+            turns: [.user(prompt.user)],
+            toolDescription: offer.toolDescription,
+            toolSchema: offer.toolSchema(maxSteps: maxSteps)
+        )
+        check = PlanCheck(offer: offer, maxSteps: maxSteps)
+        self.maxReplans = maxReplans
+    }
+
+    /// The first question; a playbook whose account may use none of `agent.allowed` is not worth one.
+    public var start: Next {
+        check.offer.actions.isEmpty ? .fallback(reason: Self.nothingAllowed) : .ask(conversation)
+    }
+
+    /// Why a run falls back when its service account may use none of the agent's actions.
+    public static let nothingAllowed = "no_allowed_action"
+    /// Why a run falls back after a second invalid plan.
+    public static let invalidPlan = "invalid_plan"
+
+    /// Takes the model's answer: a valid plan is the plan; the first invalid one goes back with its
+    /// problems, the second falls back.
+    public mutating func receive(_ reply: PlannerReply) -> Next {
+        attempts += 1
+        usage = usage + reply.usage
+        model = reply.model
+        conversation.turns.append(.toolCall(id: reply.toolCallID, input: reply.input))
+        switch check.plan(from: reply.input) {
+        case .success(let plan):
+            invalidInARow = 0
+            acceptedCallID = reply.toolCallID
+            check.usedIDs.formUnion(plan.steps.map(\.id))
+            return .planned(plan)
+        case .failure(let failure):
+            invalidInARow += 1
+            guard invalidInARow < 2 else { return .fallback(reason: Self.invalidPlan) }
+            let problems = failure.problems.map { "- \($0)" }.joined(separator: "\n")
+            conversation.turns.append(
+                .toolResult(
+                    id: reply.toolCallID,
+                    content: "The plan was refused; nothing ran. Fix every problem and call submit_plan again:\n"
+                        + problems,
+                    isError: true
+                )
+            )
+            return .ask(conversation)
+        }
+    }
+
+    /// A call that gave no plan: the run falls back, saying why.
+    public func fail(_ error: PlannerError) -> Next {
+        .fallback(reason: error.reason)
+    }
+
+    /// True while a planned step's failure may still be answered with a new plan.
+    public var canReplan: Bool { replans < maxReplans && acceptedCallID != nil }
+
+    /// After a planned step failed: the outcomes of the run's steps so far go back as the answer to the
+    /// plan's tool call, and the model is asked for the steps to run next. Nil when no re-plan is left.
+    public mutating func replan(after steps: [RunStep]) -> Next? {
+        guard canReplan, let callID = acceptedCallID else { return nil }
+        replans += 1
+        acceptedCallID = nil
+        check.usedIDs.formUnion(steps.map(\.id))
+        let outcomes: [JSONValue] = steps.map { step in
+            [
+                "id": .string(step.id.rawValue), "uses": .string(step.uses.rawValue),
+                "outcome": step.outcome.map { .string($0.rawValue) } ?? .null,
+                "error": step.error.map(JSONValue.string) ?? .null,
+                "outputs": step.outputs.map(JSONValue.object) ?? .null,
+            ]
+        }
+        conversation.turns.append(.toolResult(id: callID, content: JSONValue.array(outcomes).jsonText, isError: false))
+        conversation.turns.append(
+            .user(
+                "A step of the plan failed; the outcomes so far are above. Call submit_plan with the steps to run "
+                    + "next. They run after those already done; do not reuse their ids."
+            )
+        )
+        return .ask(conversation)
+    }
+}
