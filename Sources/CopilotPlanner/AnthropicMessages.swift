@@ -82,11 +82,7 @@ enum AnthropicMessages {
     /// `message_delta` (cumulative output tokens), `message_stop`, `ping` and `error`.
     struct StreamReader: Sendable {
         private var decoder = ServerSentEventDecoder()
-        private var model = ""
-        private var usage = TokenUsage()
-        /// By block index: the tool call's id and name and its input's JSON so far.
-        private var toolCalls: [Int: (id: String, name: String, json: String)] = [:]
-        private(set) var finished = false
+        private var answer = StreamedAnswer()
 
         /// Takes the next bytes; throws for an `error` event or an event that is not JSON.
         mutating func read(_ bytes: some Sequence<UInt8>) throws(PlannerError) {
@@ -96,26 +92,27 @@ enum AnthropicMessages {
                 }
                 switch payload["type"]?.stringValue ?? event.type {
                 case "message_start":
-                    model = payload[path: ["message", "model"]]?.stringValue ?? model
-                    usage.inputTokens =
-                        Self.count(payload[path: ["message", "usage", "input_tokens"]]) ?? usage.inputTokens
-                    usage.outputTokens =
-                        Self.count(payload[path: ["message", "usage", "output_tokens"]]) ?? usage.outputTokens
+                    answer.model = payload[path: ["message", "model"]]?.stringValue ?? answer.model
+                    answer.usage.inputTokens =
+                        Self.count(payload[path: ["message", "usage", "input_tokens"]]) ?? answer.usage.inputTokens
+                    answer.usage.outputTokens =
+                        Self.count(payload[path: ["message", "usage", "output_tokens"]]) ?? answer.usage.outputTokens
                 case "content_block_start":
                     guard let index = Self.count(payload["index"]), let block = payload["content_block"],
                         block["type"]?.stringValue == "tool_use"
                     else { continue }
-                    toolCalls[index] = (block["id"]?.stringValue ?? "", block["name"]?.stringValue ?? "", "")
+                    answer.toolCalls[index] = (block["id"]?.stringValue ?? "", block["name"]?.stringValue ?? "", "")
                 case "content_block_delta":
                     guard let index = Self.count(payload["index"]),
                         let fragment = payload[path: ["delta", "partial_json"]]?.stringValue
                     else { continue }
-                    toolCalls[index]?.json += fragment
+                    answer.toolCalls[index]?.json += fragment
                 case "message_delta":
                     // Cumulative: the last one counts.
-                    usage.outputTokens = Self.count(payload[path: ["usage", "output_tokens"]]) ?? usage.outputTokens
+                    answer.usage.outputTokens =
+                        Self.count(payload[path: ["usage", "output_tokens"]]) ?? answer.usage.outputTokens
                 case "message_stop":
-                    finished = true
+                    answer.finished = true
                 case "error":
                     let type = payload[path: ["error", "type"]]?.stringValue ?? "api_error"
                     throw .http(
@@ -130,18 +127,7 @@ enum AnthropicMessages {
 
         /// The `submit_plan` call of a finished stream.
         func reply() throws(PlannerError) -> PlannerReply {
-            guard finished else { throw .invalidAnswer("the stream ended before message_stop") }
-            guard
-                let call = toolCalls.sorted(by: { $0.key < $1.key }).map(\.value).first(where: {
-                    $0.name == PlannerOffer.toolName
-                })
-            else { throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call") }
-            // A tool call with no input deltas has the empty object as its input.
-            let json = call.json.isEmpty ? "{}" : call.json
-            guard let input = try? JSONValue(parsing: Array(json.utf8)) else {
-                throw .invalidAnswer("the \(PlannerOffer.toolName) input is not JSON")
-            }
-            return PlannerReply(toolCallID: call.id, input: input, model: model, usage: usage)
+            try answer.reply(end: "message_stop")
         }
 
         static func count(_ value: JSONValue?) -> Int? {

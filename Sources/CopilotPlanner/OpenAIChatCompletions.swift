@@ -68,15 +68,12 @@ enum OpenAIChatCompletions {
     /// `error` object, which some servers send after their 200.
     struct StreamReader: Sendable {
         private var decoder = ServerSentEventDecoder()
-        private var model = ""
-        private var usage = TokenUsage()
-        private var toolCalls: [Int: (id: String, name: String, arguments: String)] = [:]
-        private(set) var finished = false
+        private var answer = StreamedAnswer()
 
         mutating func read(_ bytes: some Sequence<UInt8>) throws(PlannerError) {
             for event in decoder.decode(bytes) {
                 if event.data == "[DONE]" {
-                    finished = true
+                    answer.finished = true
                     continue
                 }
                 guard let chunk = try? JSONValue(parsing: Array(event.data.utf8)) else {
@@ -89,18 +86,18 @@ enum OpenAIChatCompletions {
                         provider: OpenAIChatCompletions.provider
                     )
                 }
-                model = chunk["model"]?.stringValue ?? model
-                if let counted = OpenAIChatCompletions.usage(chunk["usage"]) { usage = counted }
+                answer.model = chunk["model"]?.stringValue ?? answer.model
+                if let counted = OpenAIChatCompletions.usage(chunk["usage"]) { answer.usage = counted }
                 for choice in chunk["choices"]?.arrayValue ?? [] {
                     for call in choice[path: ["delta", "tool_calls"]]?.arrayValue ?? [] {
                         let index = call["index"]?.numberValue.map { Int($0) } ?? 0
-                        var current = toolCalls[index] ?? ("", "", "")
+                        var current = answer.toolCalls[index] ?? ("", "", "")
                         if let id = call["id"]?.stringValue, !id.isEmpty { current.id = id }
                         if let name = call[path: ["function", "name"]]?.stringValue, !name.isEmpty {
                             current.name = name
                         }
-                        current.arguments += call[path: ["function", "arguments"]]?.stringValue ?? ""
-                        toolCalls[index] = current
+                        current.json += call[path: ["function", "arguments"]]?.stringValue ?? ""
+                        answer.toolCalls[index] = current
                     }
                 }
             }
@@ -108,17 +105,7 @@ enum OpenAIChatCompletions {
 
         /// The `submit_plan` call of a finished stream.
         func reply() throws(PlannerError) -> PlannerReply {
-            guard finished else { throw .invalidAnswer("the stream ended before [DONE]") }
-            let calls = toolCalls.sorted { $0.key < $1.key }.map(\.value)
-            guard let call = calls.first(where: { $0.name == PlannerOffer.toolName }) else {
-                throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call")
-            }
-            return PlannerReply(
-                toolCallID: call.id,
-                input: try OpenAIChatCompletions.input(call.arguments),
-                model: model,
-                usage: usage
-            )
+            try answer.reply(end: "[DONE]")
         }
     }
 
@@ -131,18 +118,10 @@ enum OpenAIChatCompletions {
         else { throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call") }
         return PlannerReply(
             toolCallID: call["id"]?.stringValue ?? "",
-            input: try input(call[path: ["function", "arguments"]]?.stringValue ?? ""),
+            input: try StreamedAnswer.input(call[path: ["function", "arguments"]]?.stringValue ?? ""),
             model: completion["model"]?.stringValue ?? "",
             usage: usage(completion["usage"]) ?? TokenUsage()
         )
-    }
-
-    /// The arguments string as JSON; empty arguments are the empty object.
-    private static func input(_ arguments: String) throws(PlannerError) -> JSONValue {
-        guard let input = try? JSONValue(parsing: Array((arguments.isEmpty ? "{}" : arguments).utf8)) else {
-            throw .invalidAnswer("the \(PlannerOffer.toolName) arguments are not JSON")
-        }
-        return input
     }
 
     private static func usage(_ value: JSONValue?) -> TokenUsage? {

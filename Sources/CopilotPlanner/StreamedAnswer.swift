@@ -1,0 +1,30 @@
+import CopilotCore
+import CopilotExpressions
+
+/// What a streamed answer has said so far, whatever its wire format: the model, the usage, and each
+/// tool call's id, name and input JSON, by the index the stream gives the call.
+struct StreamedAnswer: Sendable {
+    var model = ""
+    var usage = TokenUsage()
+    var toolCalls: [Int: (id: String, name: String, json: String)] = [:]
+    /// The stream said it is complete (`message_stop`, `[DONE]`).
+    var finished = false
+
+    /// The `submit_plan` call of a finished stream; `end` names the event that finishes one.
+    func reply(end: String) throws(PlannerError) -> PlannerReply {
+        guard finished else { throw .invalidAnswer("the stream ended before \(end)") }
+        let calls = toolCalls.sorted { $0.key < $1.key }.map(\.value)
+        guard let call = calls.first(where: { $0.name == PlannerOffer.toolName }) else {
+            throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call")
+        }
+        return PlannerReply(toolCallID: call.id, input: try Self.input(call.json), model: model, usage: usage)
+    }
+
+    /// A tool call's input from its JSON text; a call that streamed no input has the empty object.
+    static func input(_ json: String) throws(PlannerError) -> JSONValue {
+        guard let input = try? JSONValue(parsing: Array((json.isEmpty ? "{}" : json).utf8)) else {
+            throw .invalidAnswer("the \(PlannerOffer.toolName) input is not JSON")
+        }
+        return input
+    }
+}
