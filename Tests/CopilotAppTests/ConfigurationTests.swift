@@ -165,6 +165,10 @@ struct ConfigurationTests {
             ]
         )
         #expect(try load("agent: { provider: playbook }").warnings.isEmpty)
+        let agent = try load("agent: { provider: anthropic, max_replans: 0 }").agent
+        #expect(agent.maxReplans == 0)
+        #expect(try load("").agent.maxReplans == 1)
+        #expect(problems("agent: { max_replans: 11 }").count == 1)
     }
 
     @Test("an unresolvable secret stops start-up naming the key and its position")

@@ -111,6 +111,8 @@ public struct AgentConfiguration: Sendable, Hashable {
     public var apiKey: SecretReference?
     public var maxSteps: Int = 8
     public var timeoutSeconds: Int = 120
+    /// How often a failed planned step may be answered with a new plan.
+    public var maxReplans: Int = 1
 }
 
 /// `auth.jwt.*`.

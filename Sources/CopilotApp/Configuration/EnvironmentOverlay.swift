@@ -24,7 +24,7 @@ struct EnvironmentOverlay {
         "playbooks.dir", "playbooks.watch",
         "workers.concurrency",
         "agent.provider", "agent.model", "agent.base_url", "agent.api_key", "agent.max_steps",
-        "agent.timeout_seconds",
+        "agent.timeout_seconds", "agent.max_replans",
         "auth.jwt.algorithms", "auth.jwt.secret", "auth.jwt.issuer", "auth.jwt.audience", "auth.jwt.roles_claim",
         "rate_limits.webhooks_per_second", "rate_limits.api_per_second",
     ]

@@ -98,6 +98,7 @@ extension SectionReader {
             configuration.agent.apiKey = secret(agent, "api_key")
             configuration.agent.maxSteps = agent.int("max_steps", in: 1...100) ?? 8
             configuration.agent.timeoutSeconds = agent.int("timeout_seconds", in: 1...3600) ?? 120
+            configuration.agent.maxReplans = agent.int("max_replans", in: 0...10) ?? 1
             if provider != "playbook", let pair = agent.pair("provider") {
                 notActedOn(
                     "agent.provider: \(provider)",
