@@ -70,8 +70,10 @@ enum AnthropicMessages {
         case "authentication_error": 401
         case "permission_error": 403
         case "not_found_error": 404
+        case "billing_error": 402
         case "request_too_large": 413
         case "rate_limit_error": 429
+        case "timeout_error": 504
         case "overloaded_error": 529
         default: 500
         }
@@ -94,23 +96,26 @@ enum AnthropicMessages {
                 case "message_start":
                     answer.model = payload[path: ["message", "model"]]?.stringValue ?? answer.model
                     answer.usage.inputTokens =
-                        Self.count(payload[path: ["message", "usage", "input_tokens"]]) ?? answer.usage.inputTokens
+                        StreamedAnswer.int(payload[path: ["message", "usage", "input_tokens"]])
+                        ?? answer.usage.inputTokens
                     answer.usage.outputTokens =
-                        Self.count(payload[path: ["message", "usage", "output_tokens"]]) ?? answer.usage.outputTokens
+                        StreamedAnswer.int(payload[path: ["message", "usage", "output_tokens"]])
+                        ?? answer.usage.outputTokens
                 case "content_block_start":
-                    guard let index = Self.count(payload["index"]), let block = payload["content_block"],
+                    guard let index = StreamedAnswer.int(payload["index"]), let block = payload["content_block"],
                         block["type"]?.stringValue == "tool_use"
                     else { continue }
                     answer.toolCalls[index] = (block["id"]?.stringValue ?? "", block["name"]?.stringValue ?? "", "")
                 case "content_block_delta":
-                    guard let index = Self.count(payload["index"]),
+                    guard let index = StreamedAnswer.int(payload["index"]),
                         let fragment = payload[path: ["delta", "partial_json"]]?.stringValue
                     else { continue }
                     answer.toolCalls[index]?.json += fragment
                 case "message_delta":
+                    answer.cutAtMaxTokens = payload[path: ["delta", "stop_reason"]]?.stringValue == "max_tokens"
                     // Cumulative: the last one counts.
                     answer.usage.outputTokens =
-                        Self.count(payload[path: ["usage", "output_tokens"]]) ?? answer.usage.outputTokens
+                        StreamedAnswer.int(payload[path: ["usage", "output_tokens"]]) ?? answer.usage.outputTokens
                 case "message_stop":
                     answer.finished = true
                 case "error":
@@ -125,13 +130,12 @@ enum AnthropicMessages {
             }
         }
 
+        /// The stream said it is complete: ended earlier, it was cut off.
+        var finished: Bool { answer.finished }
+
         /// The `submit_plan` call of a finished stream.
         func reply() throws(PlannerError) -> PlannerReply {
             try answer.reply(end: "message_stop")
-        }
-
-        static func count(_ value: JSONValue?) -> Int? {
-            value?.numberValue.map { Int($0) }
         }
     }
 
@@ -144,12 +148,12 @@ enum AnthropicMessages {
             })
         else { throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call") }
         return PlannerReply(
-            toolCallID: call["id"]?.stringValue ?? "",
+            toolCallID: StreamedAnswer.callID(call["id"]?.stringValue ?? ""),
             input: call["input"] ?? .object([:]),
             model: message["model"]?.stringValue ?? "",
             usage: TokenUsage(
-                inputTokens: StreamReader.count(message[path: ["usage", "input_tokens"]]) ?? 0,
-                outputTokens: StreamReader.count(message[path: ["usage", "output_tokens"]]) ?? 0
+                inputTokens: StreamedAnswer.int(message[path: ["usage", "input_tokens"]]) ?? 0,
+                outputTokens: StreamedAnswer.int(message[path: ["usage", "output_tokens"]]) ?? 0
             )
         )
     }

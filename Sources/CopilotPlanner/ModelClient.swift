@@ -15,9 +15,11 @@ import Foundation
 /// llama.cpp's server, Ollama), on the one shared `HTTPClient` (CONTRACT §4a).
 ///
 /// Each call streams (`"stream": true`) and reads the answer as it arrives; a server that answers
-/// with plain JSON is read too. 429, 529, 5xx and connection failures are tried again, at most
-/// `maxAttempts` times in all, after the server's `retry-after` or a doubling backoff. The whole
-/// planning's `agent.timeout_seconds` is the caller's to enforce: it cancels the task.
+/// with plain JSON is read too. 429, 529, 5xx, broken connections and streams cut off are tried again,
+/// at most `maxAttempts` times in all, after the server's `retry-after` or a doubling backoff with
+/// jitter (so runs that met the same 429 do not come back together). The whole planning's
+/// `agent.timeout_seconds` is the caller's to enforce: it cancels the task, and the call then throws
+/// `cancelled`.
 public struct ModelClient: PlannerClient {
     public enum WireFormat: String, Sendable, Hashable {
         case anthropic
@@ -62,6 +64,8 @@ public struct ModelClient: PlannerClient {
     private let client: HTTPClient
     private let configuration: Configuration
     private let sleep: @Sendable (Duration) async throws -> Void
+    /// A number in 0..<1 for the backoff's jitter.
+    private let random: @Sendable () -> Double
     private let logger: Logger
     /// Bodies of plain answers and of errors are read up to this size.
     private let maxBodyBytes = 4 * 1024 * 1024
@@ -70,12 +74,14 @@ public struct ModelClient: PlannerClient {
         client: HTTPClient,
         configuration: Configuration,
         logger: Logger,
-        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
+        sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) },
+        random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) }
     ) {
         self.client = client
         self.configuration = configuration
         self.logger = logger
         self.sleep = sleep
+        self.random = random
     }
 
     public var provider: String { configuration.format.rawValue }
@@ -92,16 +98,17 @@ public struct ModelClient: PlannerClient {
             } catch let error as PlannerError {
                 throw error
             } catch {
-                throw Task.isCancelled ? .timeout : .invalidAnswer("\(error)")
+                throw Task.isCancelled ? .cancelled : .invalidAnswer("\(error)")
             }
+            // Half the doubled backoff, plus up to as much again at random.
             let backoff = configuration.initialBackoff * (1 << min(attempt - 1, 16))
-            let delay = retryAfter ?? backoff
+            let delay = retryAfter ?? backoff * (0.5 + 0.5 * random())
             guard attempt < configuration.maxAttempts, delay <= configuration.maxRetryAfter else { throw failure }
             logger.debug(
                 "model call will be tried again",
                 metadata: ["copilot.planner.provider": "\(provider)", "copilot.planner.failure": "\(failure.reason)"]
             )
-            do { try await sleep(delay) } catch { throw .timeout }
+            do { try await sleep(delay) } catch { throw .cancelled }
             attempt += 1
         }
     }
@@ -124,8 +131,10 @@ public struct ModelClient: PlannerClient {
             // A bound for one attempt, far above a model's answer time: the planning's own
             // `agent.timeout_seconds` cancels the task sooner.
             response = try await client.execute(request, timeout: .seconds(300), logger: logger)
+        } catch let error as HTTPClientError where Self.misconfigured.contains(error) {
+            throw PlannerError.connection(provider: provider)  // a wrong base_url does not heal
         } catch {
-            if Task.isCancelled { throw PlannerError.timeout }
+            if Task.isCancelled { throw PlannerError.cancelled }
             throw RetryableFailure(failure: .connection(provider: provider), retryAfter: nil)
         }
         let status = Int(response.status.code)
@@ -150,22 +159,42 @@ public struct ModelClient: PlannerClient {
                 throw RetryableFailure(failure: error, retryAfter: nil)
             }
             throw error
+        } catch is NIOTooManyBytesError {
+            throw PlannerError.invalidAnswer("the answer is larger than \(maxBodyBytes) bytes")
         } catch {
-            if Task.isCancelled { throw PlannerError.timeout }
+            if Task.isCancelled { throw PlannerError.cancelled }
             // The connection broke in the middle of the answer.
             throw RetryableFailure(failure: .connection(provider: provider), retryAfter: nil)
         }
     }
 
+    /// Errors of the configuration, not of the network.
+    private static let misconfigured: [HTTPClientError] = [.invalidURL, .emptyHost, .emptyScheme]
+
+    /// Reads the stream up to `maxBodyBytes`; one closed before its end is a broken connection.
     private func readStream(_ body: HTTPClientResponse.Body) async throws -> PlannerReply {
+        var received = 0
+        func count(_ buffer: ByteBuffer) throws {
+            received += buffer.readableBytes
+            if received > maxBodyBytes { throw NIOTooManyBytesError(maxBytes: maxBodyBytes) }
+        }
+        let cutOff = RetryableFailure(failure: .connection(provider: provider), retryAfter: nil)
         switch configuration.format {
         case .anthropic:
             var reader = AnthropicMessages.StreamReader()
-            for try await buffer in body { try reader.read(buffer.readableBytesView) }
+            for try await buffer in body {
+                try count(buffer)
+                try reader.read(buffer.readableBytesView)
+            }
+            guard reader.finished else { throw cutOff }
             return try reader.reply()
         case .openAI:
             var reader = OpenAIChatCompletions.StreamReader()
-            for try await buffer in body { try reader.read(buffer.readableBytesView) }
+            for try await buffer in body {
+                try count(buffer)
+                try reader.read(buffer.readableBytesView)
+            }
+            guard reader.finished else { throw cutOff }
             return try reader.reply()
         }
     }

@@ -16,6 +16,8 @@ enum OpenAIChatCompletions {
     ) -> JSONValue {
         var body: JSONObject = [
             "model": .string(model),
+            // `max_tokens`, not OpenAI's newer `max_completion_tokens`: the one every compatible server
+            // (vLLM, llama.cpp, Ollama) reads.
             "max_tokens": .number(Double(maxTokens)),
             "messages": .array(messages(conversation)),
             "tools": [
@@ -37,7 +39,7 @@ enum OpenAIChatCompletions {
 
     /// The system text, then the turns: a tool call is an assistant message with `tool_calls` (the
     /// input as a JSON string, as the API carries arguments), a tool result a `tool` message. The API
-    /// has no error flag for tool results, so an error's content says so in words.
+    /// has no error flag for tool results; a refused plan's content says so in words.
     static func messages(_ conversation: PlannerConversation) -> [JSONValue] {
         [["role": "system", "content": .string(conversation.system)]]
             + conversation.turns.map { turn in
@@ -56,9 +58,8 @@ enum OpenAIChatCompletions {
                             ]
                         ],
                     ]
-                case .toolResult(let id, let content, let isError):
-                    let text = isError ? "Error: the plan was refused.\n" + content : content
-                    return ["role": "tool", "tool_call_id": .string(id), "content": .string(text)]
+                case .toolResult(let id, let content, _):
+                    return ["role": "tool", "tool_call_id": .string(id), "content": .string(content)]
                 }
             }
     }
@@ -80,7 +81,7 @@ enum OpenAIChatCompletions {
                     throw .invalidAnswer("a chunk of the stream is not JSON")
                 }
                 if let error = chunk["error"], error != .null {
-                    let status = error["code"]?.numberValue.map { Int($0) } ?? 500
+                    let status = StreamedAnswer.int(error["code"]) ?? 500
                     throw .http(
                         status: (400...599).contains(status) ? status : 500,
                         provider: OpenAIChatCompletions.provider
@@ -90,7 +91,7 @@ enum OpenAIChatCompletions {
                 if let counted = OpenAIChatCompletions.usage(chunk["usage"]) { answer.usage = counted }
                 for choice in chunk["choices"]?.arrayValue ?? [] {
                     for call in choice[path: ["delta", "tool_calls"]]?.arrayValue ?? [] {
-                        let index = call["index"]?.numberValue.map { Int($0) } ?? 0
+                        let index = StreamedAnswer.int(call["index"]) ?? 0
                         var current = answer.toolCalls[index] ?? ("", "", "")
                         if let id = call["id"]?.stringValue, !id.isEmpty { current.id = id }
                         if let name = call[path: ["function", "name"]]?.stringValue, !name.isEmpty {
@@ -102,6 +103,9 @@ enum OpenAIChatCompletions {
                 }
             }
         }
+
+        /// The stream said it is complete: ended earlier, it was cut off.
+        var finished: Bool { answer.finished }
 
         /// The `submit_plan` call of a finished stream.
         func reply() throws(PlannerError) -> PlannerReply {
@@ -117,7 +121,7 @@ enum OpenAIChatCompletions {
         guard let call = calls.first(where: { $0[path: ["function", "name"]]?.stringValue == PlannerOffer.toolName })
         else { throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call") }
         return PlannerReply(
-            toolCallID: call["id"]?.stringValue ?? "",
+            toolCallID: StreamedAnswer.callID(call["id"]?.stringValue ?? ""),
             input: try StreamedAnswer.input(call[path: ["function", "arguments"]]?.stringValue ?? ""),
             model: completion["model"]?.stringValue ?? "",
             usage: usage(completion["usage"]) ?? TokenUsage()
@@ -127,8 +131,8 @@ enum OpenAIChatCompletions {
     private static func usage(_ value: JSONValue?) -> TokenUsage? {
         guard let value, value != .null else { return nil }
         return TokenUsage(
-            inputTokens: value["prompt_tokens"]?.numberValue.map { Int($0) } ?? 0,
-            outputTokens: value["completion_tokens"]?.numberValue.map { Int($0) } ?? 0
+            inputTokens: StreamedAnswer.int(value["prompt_tokens"]) ?? 0,
+            outputTokens: StreamedAnswer.int(value["completion_tokens"]) ?? 0
         )
     }
 }

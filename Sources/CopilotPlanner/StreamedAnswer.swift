@@ -9,6 +9,8 @@ struct StreamedAnswer: Sendable {
     var toolCalls: [Int: (id: String, name: String, json: String)] = [:]
     /// The stream said it is complete (`message_stop`, `[DONE]`).
     var finished = false
+    /// Anthropic's `stop_reason: max_tokens`: the input JSON was cut off.
+    var cutAtMaxTokens = false
 
     /// The `submit_plan` call of a finished stream; `end` names the event that finishes one.
     func reply(end: String) throws(PlannerError) -> PlannerReply {
@@ -17,7 +19,25 @@ struct StreamedAnswer: Sendable {
         guard let call = calls.first(where: { $0.name == PlannerOffer.toolName }) else {
             throw .invalidAnswer("the answer holds no \(PlannerOffer.toolName) call")
         }
-        return PlannerReply(toolCallID: call.id, input: try Self.input(call.json), model: model, usage: usage)
+        guard !cutAtMaxTokens else { throw .invalidAnswer("the answer was cut off at max_tokens") }
+        return PlannerReply(
+            toolCallID: Self.callID(call.id),
+            input: try Self.input(call.json),
+            model: model,
+            usage: usage
+        )
+    }
+
+    /// The call's id, or one made up when the server sent none: the id is echoed back when a plan is
+    /// refused, and an empty one would make that request fail.
+    static func callID(_ id: String) -> String {
+        id.isEmpty ? "\(PlannerOffer.toolName)_1" : id
+    }
+
+    /// A count or an index in an answer: a whole number that fits an `Int`, else nil (a server's number is
+    /// never trusted to convert).
+    static func int(_ value: JSONValue?) -> Int? {
+        value?.numberValue.flatMap { Int(exactly: $0) }
     }
 
     /// A tool call's input from its JSON text; a call that streamed no input has the empty object.

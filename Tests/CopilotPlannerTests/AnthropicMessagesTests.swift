@@ -48,6 +48,22 @@ import Testing
         }
     }
 
+    @Test("an answer cut at max_tokens is not a plan; an unknown error type is a server error, billing is not")
+    func cutAndErrors() {
+        let cut = Recordings.anthropic.replacing(#""stop_reason":"tool_use""#, with: #""stop_reason":"max_tokens""#)
+        #expect(throws: PlannerError.invalidAnswer("the answer was cut off at max_tokens")) {
+            try Self.reply([Array(cut.utf8)])
+        }
+        #expect(AnthropicMessages.status(ofErrorType: "billing_error") == 402)
+        #expect(AnthropicMessages.status(ofErrorType: "something_new") == 500)
+    }
+
+    @Test("huge numbers from a server are not trusted to convert")
+    func hugeNumbers() throws {
+        let stream = Recordings.anthropic.replacing(#""input_tokens":472"#, with: #""input_tokens":1e300"#)
+        #expect(try Self.reply([Array(stream.utf8)]).usage.inputTokens == 0)
+    }
+
     @Test("a non-streamed answer is read too")
     func message() throws {
         let body = """

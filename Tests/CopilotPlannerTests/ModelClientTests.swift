@@ -31,13 +31,15 @@ import Testing
         _ format: ModelClient.WireFormat,
         _ baseURL: String,
         waits: Waits = Waits(),
-        http: HTTPClient = .shared
+        http: HTTPClient = .shared,
+        apiKey: String? = apiKey
     ) -> ModelClient {
         ModelClient(
             client: http,
             configuration: .init(format: format, baseURL: baseURL, apiKey: apiKey, model: "stand-in-model-1"),
             logger: Logger(label: "model-client-test", factory: { _ in SwiftLogNoOpLogHandler() }),
-            sleep: { await waits.add($0) }
+            sleep: { await waits.add($0) },
+            random: { 1 }  // the longest wait the jitter allows: the backoff itself
         )
     }
 
@@ -50,7 +52,8 @@ import Testing
         #expect(reply.input == Self.plan)
         #expect(reply.model == ModelStandIn.model)
         #expect(reply.toolCallID == "toolu_1")
-        #expect(reply.usage.inputTokens == 100 && reply.usage.outputTokens > 1)
+        let fragments = (Self.plan.jsonText.count + 6) / 7
+        #expect(reply.usage == TokenUsage(inputTokens: 100, outputTokens: fragments))
         let request = try #require(await standIn.journal.requests.first)
         #expect(request.path == "/v1/messages")
         #expect(request.header("x-api-key") == Self.apiKey)
@@ -116,6 +119,41 @@ import Testing
             }
             #expect(reply.input == Self.plan, "\(format)")
             #expect(await standIn.journal.requests.count == 2, "\(format)")
+        }
+    }
+
+    @Test("without an api_key, an OpenAI-compatible server gets no Authorization header")
+    func noKey() async throws {
+        let standIn = ModelStandIn(apiKey: nil, answers: [.plan(Self.plan)])
+        let reply = try await withStandIn(standIn) {
+            try await Self.client(.openAI, $0, apiKey: nil).submitPlan(Self.conversation)
+        }
+        #expect(reply.input == Self.plan)
+        #expect(await standIn.journal.requests.first?.header("Authorization") == nil)
+    }
+
+    @Test("a retry-after beyond the limit ends the retries at once")
+    func longRetryAfter() async throws {
+        let standIn = ModelStandIn(apiKey: Self.apiKey, answers: [.status(429, retryAfter: "3600"), .plan(Self.plan)])
+        let waits = Waits()
+        await #expect(throws: PlannerError.http(status: 429, provider: "anthropic")) {
+            try await withStandIn(standIn) {
+                try await Self.client(.anthropic, $0, waits: waits).submitPlan(Self.conversation)
+            }
+        }
+        #expect(await standIn.journal.requests.count == 1)
+        #expect(await waits.delays.isEmpty)
+    }
+
+    @Test("a call cancelled while the model is slow ends as cancelled, not as a timeout or an outage")
+    func cancelled() async throws {
+        let standIn = ModelStandIn(apiKey: Self.apiKey, answers: [.plan(Self.plan)])
+        await standIn.journal.delayResponses(by: .seconds(2))
+        try await withStandIn(standIn) { baseURL in
+            let call = Task { try await Self.client(.anthropic, baseURL).submitPlan(Self.conversation) }
+            try await Task.sleep(for: .milliseconds(200))
+            call.cancel()
+            await #expect(throws: PlannerError.cancelled) { try await call.value }
         }
     }
 

@@ -83,7 +83,7 @@ import Testing
                 == #"{"summary":"s"}"#
         )
         #expect(messages[3]["tool_call_id"] == "call_1")
-        #expect(messages[3]["content"] == "Error: the plan was refused.\nsteps: expected a list of steps")
+        #expect(messages[3]["content"] == "steps: expected a list of steps")
         let unstreamed = OpenAIChatCompletions.requestBody(
             conversation,
             model: "llama3",

@@ -47,7 +47,7 @@ public struct PlanCheck: Sendable {
             let id = fields["id"]?.stringValue
             switch id {
             case nil: problems.append("\(path).id: expected a string")
-            case let id? where !Self.isValidID(id):
+            case let id? where !StepID.isValid(id):
                 problems.append("\(path).id '\(id)': use only a-z, 0-9, '_' and '-'")
             case let id? where !seen.insert(id).inserted: problems.append("\(path).id '\(id)': used twice")
             case let id? where usedIDs.contains(StepID(rawValue: id)):
@@ -86,14 +86,5 @@ public struct PlanCheck: Sendable {
             problems.append("\(path): \(name) needs '\(required)'")
         }
         return problems
-    }
-
-    private static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty
-            && id.utf8.allSatisfy { byte in
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
-                    || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
-                    || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "-")
-            }
     }
 }

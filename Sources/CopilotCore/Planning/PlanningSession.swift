@@ -27,12 +27,14 @@ public struct PlanningSession: Sendable {
     public private(set) var model: String?
     private var check: PlanCheck
     private let maxReplans: Int
+    /// Configured secret values: step outcomes sent back on a re-plan are redacted like the prompt.
+    private let secrets: [String]
     /// Invalid answers since the last valid one: the second in a row falls back.
     private var invalidInARow = 0
     /// The tool call of the plan being run, which a re-plan answers.
     private var acceptedCallID: String?
 
-    public init(prompt: PlannerPrompt, offer: PlannerOffer, maxSteps: Int, maxReplans: Int) {
+    public init(prompt: PlannerPrompt, offer: PlannerOffer, maxSteps: Int, maxReplans: Int, secrets: [String]) {
         conversation = PlannerConversation(
             system: prompt.system,
             turns: [.user(prompt.user)],
@@ -41,6 +43,7 @@ public struct PlanningSession: Sendable {
         )
         check = PlanCheck(offer: offer, maxSteps: maxSteps)
         self.maxReplans = maxReplans
+        self.secrets = secrets
     }
 
     /// The first question; a playbook whose account may use none of `agent.allowed` is not worth one.
@@ -105,7 +108,8 @@ public struct PlanningSession: Sendable {
                 "outputs": step.outputs.map(JSONValue.object) ?? .null,
             ]
         }
-        conversation.turns.append(.toolResult(id: callID, content: JSONValue.array(outcomes).jsonText, isError: false))
+        let content = PlannerPrompt.redacted(JSONValue.array(outcomes), secrets).jsonText
+        conversation.turns.append(.toolResult(id: callID, content: content, isError: false))
         conversation.turns.append(
             .user(
                 "A step of the plan failed; the outcomes so far are above. Call submit_plan with the steps to run "

@@ -68,6 +68,8 @@ public enum PlannerError: Error, Sendable, Hashable {
     case connection(provider: String)
     /// `agent.timeout_seconds` ran out.
     case timeout
+    /// The planning was cancelled (the run was, or the service is shutting down).
+    case cancelled
     /// The provider failed too often lately and is skipped for a while.
     case circuitOpen
     /// The answer could not be read, or held no `submit_plan` call.
@@ -78,6 +80,7 @@ public enum PlannerError: Error, Sendable, Hashable {
         case .http(let status, let provider): "http \(status) from \(provider)"
         case .connection(let provider): "connection to \(provider) failed"
         case .timeout: "timeout"
+        case .cancelled: "cancelled"
         case .circuitOpen: "circuit_open"
         case .invalidAnswer: "invalid_answer"
         }

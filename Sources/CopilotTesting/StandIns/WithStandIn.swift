@@ -75,10 +75,9 @@ private func respond(
             status: HTTPResponse.Status(code: answer.status),
             headers: fields,
             body: ResponseBody { writer in
-                // One write per chunk, each flushed before the next, so the client reads a real stream.
+                // One write per chunk, as a streaming server sends them.
                 for chunk in chunks {
                     try await writer.write(ByteBuffer(bytes: chunk))
-                    await Task.yield()
                 }
                 try await writer.finish(nil)
             }

@@ -81,6 +81,13 @@ import Testing
                 ["id": "b", "uses": "testbench.run", "with": ["x": 1]],
             ],
         ]
-        #expect(Self.problems(input).count == 4)
+        #expect(
+            Self.problems(input) == [
+                "steps[0].id 'A': use only a-z, 0-9, '_' and '-'",
+                "steps[0].uses 'nope': not an action of this plan; use one of: testbench.run, incident.update, deploy.rollback",
+                "steps[1].with.x: testbench.run has no parameter 'x'; its parameters: test_suite, filters, timeout_seconds, target",
+                "steps[1].with: testbench.run needs 'test_suite'",
+            ]
+        )
     }
 }

@@ -42,9 +42,17 @@ import Testing
             recentRuns: [run],
             secrets: []
         )
-        #expect(prompt.user.contains("Roll back the last deploy if the error rate rose."))
-        #expect(prompt.user.contains("Event: source incident, type incident.detected, subject payments-api."))
-        #expect(prompt.user.contains(#"{"incident":{"severity":"P1"}}"#))
+        #expect(
+            prompt.system.contains("Roll back the last deploy if the error rate rose."),
+            "trusted: with the system text"
+        )
+        #expect(!prompt.user.contains("Roll back the last deploy"))
+        #expect(
+            prompt.user.contains(
+                #"{"source":"incident","type":"incident.detected","subject":"payments-api","payload":{"incident":{"severity":"P1"}}}"#
+            ),
+            "everything the sender wrote is inside the JSON block"
+        )
         #expect(prompt.user.contains("- run-9: failed; testbench.run=failure"))
         #expect(prompt.system.contains("submit_plan"))
     }
@@ -63,8 +71,12 @@ import Testing
             secrets: [secret, ""]
         )
         #expect(!prompt.user.contains(secret))
-        #expect(prompt.user.contains(#"{"note":"token=[redacted]!","[redacted]":["[redacted]"]}"#))
-        #expect(prompt.user.contains("subject x-[redacted]."))
+        #expect(prompt.user.contains(#""payload":{"note":"token=[redacted]!","[redacted]":["[redacted]"]}"#))
+        #expect(prompt.user.contains(#""subject":"x-[redacted]""#))
+        #expect(
+            PlannerPrompt.redacted("key abcdef here", ["abc", "abcdef"]) == "key [redacted] here",
+            "a secret that holds another is redacted whole"
+        )
     }
 
     @Test("a payload over the budget is shortened, saying so, and stays under it")

@@ -28,7 +28,8 @@ import Testing
             prompt: PlannerPrompt(playbook: playbook, agent: agent, event: event, recentRuns: [], secrets: []),
             offer: PlannerOffer(agent: agent, runAs: nil, serviceAccounts: .unrestricted, catalogue: .builtIn),
             maxSteps: 4,
-            maxReplans: maxReplans
+            maxReplans: maxReplans,
+            secrets: ["tok-12345"]
         )
     }
 
@@ -107,6 +108,7 @@ import Testing
             id: StepID(rawValue: "verify"),
             uses: "testbench.run",
             outcome: .failure,
+            outputs: ["echo": "Bearer tok-12345"],
             error: "2 tests failed"
         )
         guard case .ask(let conversation) = session.replan(after: [failed]) else {
@@ -120,6 +122,7 @@ import Testing
         }
         #expect(id == "c1" && !isError)
         #expect(content.contains(#""outcome":"failure""#) && content.contains("2 tests failed"))
+        #expect(content.contains("Bearer [redacted]") && !content.contains("tok-12345"), "outcomes are redacted")
         guard case .ask = session.receive(Self.reply("c2", Self.valid)) else {
             Issue.record("a new plan may not reuse the id 'verify'")
             return
