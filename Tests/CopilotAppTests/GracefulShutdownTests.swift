@@ -48,8 +48,9 @@ struct GracefulShutdownTests {
             let connection = try #require(RawHTTPConnection(port: port))
             defer { connection.close() }
             connection.write(Array(headers.utf8) + body.prefix(body.count / 2))
-            // Let the server read the head: the request is then in flight, not an idle connection.
-            try await Task.sleep(for: .seconds(1))
+            // Let the server read the head: the request is then in flight, not an idle connection. Three
+            // seconds, not one: with the whole suite running on two cores, one second was once too short.
+            try await Task.sleep(for: .seconds(3))
 
             await group.triggerGracefulShutdown()
             try await Task.sleep(for: .milliseconds(300))
