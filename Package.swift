@@ -129,6 +129,7 @@ let package = Package(
                 "CopilotStoreSQLite",
                 "CopilotHTTPActions",
                 "CopilotEngine",
+                "CopilotPlanner",
                 "CopilotServer",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -268,9 +269,10 @@ let package = Package(
             dependencies: [
                 "CopilotApp", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotStoreSQLite",
                 "CopilotServer",
-                "CopilotHTTPActions",
+                "CopilotHTTPActions", "CopilotPlaybooks",
                 // Built first so the crash and signal tests can run the real binary.
                 "copilot-agent",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

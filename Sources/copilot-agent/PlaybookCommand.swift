@@ -3,7 +3,7 @@ import CopilotApp
 import Foundation
 
 /// `copilot-agent playbook validate|test|schema`.
-struct PlaybookCommand: ParsableCommand {
+struct PlaybookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "playbook",
         abstract: "Author playbooks: validate them, dry-run them against an event, print their JSON Schema.",
@@ -36,7 +36,7 @@ struct PlaybookCommand: ParsableCommand {
         }
     }
 
-    struct Test: ParsableCommand {
+    struct Test: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Dry run: which playbooks an event matches, why the others do not, and the plan each would run.",
             discussion: """
@@ -63,20 +63,27 @@ struct PlaybookCommand: ParsableCommand {
         @Flag(name: .long, help: "Print one JSON object.")
         var json = false
 
+        @Flag(
+            name: .long,
+            help: "Also ask the configured model (agent.provider) to plan each matched playbook with agent:."
+        )
+        var planner = false
+
         func validate() throws {
             guard SourceName.allNames.contains(source) else {
                 throw ValidationError("--source must be one of \(SourceName.allNames.joined(separator: ", "))")
             }
         }
 
-        func run() throws {
-            let status = PlaybookTools.test(
+        func run() async throws {
+            let status = await PlaybookTools.test(
                 eventFile: event,
                 sourceName: source,
                 type: type,
                 playbooksDirectory: playbooks,
                 configurationPath: config,
                 json: json,
+                planner: planner,
                 environment: ProcessInfo.processInfo.environment
             )
             if status != 0 { throw ExitCode(status) }

@@ -1,8 +1,10 @@
+import AsyncHTTPClient
 import CopilotCore
 import CopilotExpressions
 public import CopilotPlaybooks
 import CopilotWebhooks
 import Foundation
+import Logging
 
 /// The names `--source` accepts.
 public enum SourceName {
@@ -57,6 +59,7 @@ public enum PlaybookTools {
     }
 
     /// Exit 0 when some playbook matches, 1 when none does, 2 when the event or playbooks cannot be used.
+    /// With `planner`, each matched playbook with `agent:` is also planned by the configured model.
     public static func test(
         eventFile: String,
         sourceName: String,
@@ -64,8 +67,9 @@ public enum PlaybookTools {
         playbooksDirectory: String?,
         configurationPath: String?,
         json: Bool,
+        planner: Bool = false,
         environment: [String: String]
-    ) -> Int32 {
+    ) async -> Int32 {
         guard let source = EventSource(rawValue: sourceName) else {
             printError("error: --source must be one of \(SourceName.allNames.joined(separator: ", "))")
             return 2
@@ -102,7 +106,42 @@ public enum PlaybookTools {
             return 2
         }
         let report = PlaybookDryRun.run(event, against: set)
-        print(json ? (report.jsonValue.prettyJSONText() ?? report.jsonValue.jsonText) : report.text)
+        guard planner else {
+            print(json ? (report.jsonValue.prettyJSONText() ?? report.jsonValue.jsonText) : report.text)
+            return report.exitCode
+        }
+        guard let configuration else {
+            printError("error: --planner needs a configuration with agent.provider anthropic or openai")
+            return 2
+        }
+        let client = HTTPClientService.makeClient()
+        let planned: Result<[PlannerDryRun.Outcome], PlannerDryRun.Unavailable>
+        do {
+            planned = .success(
+                try await PlannerDryRun.run(
+                    event,
+                    matched: Array(set.match(event).matched),
+                    configuration: configuration,
+                    environment: environment,
+                    client: client,
+                    logger: Logger(label: "copilot-agent.playbook-test")
+                )
+            )
+        } catch {
+            planned = .failure(error)
+        }
+        try? await client.shutdown()
+        guard case .success(let outcomes) = planned else {
+            if case .failure(let error) = planned { printError("error: \(error)") }
+            return 2
+        }
+        if json {
+            var object = report.jsonValue.objectValue ?? [:]
+            object["planner"] = PlannerDryRun.jsonValue(outcomes)
+            print(JSONValue.object(object).prettyJSONText() ?? JSONValue.object(object).jsonText)
+        } else {
+            print(report.text + "\n" + PlannerDryRun.text(outcomes))
+        }
         return report.exitCode
     }
 

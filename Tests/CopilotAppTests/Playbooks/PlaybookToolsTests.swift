@@ -38,10 +38,10 @@ struct PlaybookToolsTests {
     }
 
     @Test("test: 0 when a playbook matches, 1 when none does, 2 for an unusable event")
-    func testExitCodes() throws {
+    func testExitCodes() async throws {
         let corpus = Corpus.directory
-        func run(_ file: String, _ source: String, _ type: String? = nil) -> Int32 {
-            PlaybookTools.test(
+        func run(_ file: String, _ source: String, _ type: String? = nil) async -> Int32 {
+            await PlaybookTools.test(
                 eventFile: corpus.appendingPathComponent(file).path,
                 sourceName: source,
                 type: type,
@@ -51,11 +51,11 @@ struct PlaybookToolsTests {
                 environment: [:]
             )
         }
-        #expect(run("incident/incident.detected.payments.json", "incident") == 0)
-        #expect(run("github/pull_request.opened.payload.json", "github", "pull_request") == 0)
-        #expect(run("github/push.payload.json", "github", "push") == 1)
-        #expect(run("github/push.payload.json", "github") == 2, "GitHub needs --type")
-        #expect(run("incident/incident.detected.payments.json", "jira") == 2)
-        #expect(run("expressions/LICENSE", "incident") == 2)
+        #expect(await run("incident/incident.detected.payments.json", "incident") == 0)
+        #expect(await run("github/pull_request.opened.payload.json", "github", "pull_request") == 0)
+        #expect(await run("github/push.payload.json", "github", "push") == 1)
+        #expect(await run("github/push.payload.json", "github") == 2, "GitHub needs --type")
+        #expect(await run("incident/incident.detected.payments.json", "jira") == 2)
+        #expect(await run("expressions/LICENSE", "incident") == 2)
     }
 }
