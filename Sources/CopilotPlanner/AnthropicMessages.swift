@@ -82,7 +82,7 @@ enum AnthropicMessages {
     /// Reads a streamed answer as its bytes arrive: `message_start` (model, input tokens),
     /// `content_block_start`/`content_block_delta` (`input_json_delta`)/`content_block_stop`,
     /// `message_delta` (cumulative output tokens), `message_stop`, `ping` and `error`.
-    struct StreamReader: Sendable {
+    struct StreamReader: AnswerStreamReader {
         private var decoder = ServerSentEventDecoder()
         private var answer = StreamedAnswer()
 

@@ -173,30 +173,27 @@ public struct ModelClient: PlannerClient {
 
     /// Reads the stream up to `maxBodyBytes`; one closed before its end is a broken connection.
     private func readStream(_ body: HTTPClientResponse.Body) async throws -> PlannerReply {
+        switch configuration.format {
+        case .anthropic: try await readStream(body, with: AnthropicMessages.StreamReader())
+        case .openAI: try await readStream(body, with: OpenAIChatCompletions.StreamReader())
+        }
+    }
+
+    private func readStream(
+        _ body: HTTPClientResponse.Body,
+        with reader: some AnswerStreamReader
+    ) async throws
+        -> PlannerReply
+    {
+        var reader = reader
         var received = 0
-        func count(_ buffer: ByteBuffer) throws {
+        for try await buffer in body {
             received += buffer.readableBytes
             if received > maxBodyBytes { throw NIOTooManyBytesError(maxBytes: maxBodyBytes) }
+            try reader.read(buffer.readableBytesView)
         }
-        let cutOff = RetryableFailure(failure: .connection(provider: provider), retryAfter: nil)
-        switch configuration.format {
-        case .anthropic:
-            var reader = AnthropicMessages.StreamReader()
-            for try await buffer in body {
-                try count(buffer)
-                try reader.read(buffer.readableBytesView)
-            }
-            guard reader.finished else { throw cutOff }
-            return try reader.reply()
-        case .openAI:
-            var reader = OpenAIChatCompletions.StreamReader()
-            for try await buffer in body {
-                try count(buffer)
-                try reader.read(buffer.readableBytesView)
-            }
-            guard reader.finished else { throw cutOff }
-            return try reader.reply()
-        }
+        guard reader.finished else { throw RetryableFailure(failure: .connection(provider: provider), retryAfter: nil) }
+        return try reader.reply()
     }
 
     /// 429 (rate limited), 529 (Anthropic overloaded) and server errors pass on their own.

@@ -67,7 +67,7 @@ enum OpenAIChatCompletions {
     /// Reads a streamed answer as its bytes arrive: `data:` chunks whose `choices[].delta.tool_calls`
     /// carry argument fragments, joined by the call's `index`; the usage chunk; `[DONE]`; and an
     /// `error` object, which some servers send after their 200.
-    struct StreamReader: Sendable {
+    struct StreamReader: AnswerStreamReader {
         private var decoder = ServerSentEventDecoder()
         private var answer = StreamedAnswer()
 

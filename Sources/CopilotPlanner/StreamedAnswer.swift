@@ -1,6 +1,15 @@
 import CopilotCore
 import CopilotExpressions
 
+/// Reads one wire format's streamed answer as its bytes arrive.
+protocol AnswerStreamReader: Sendable {
+    mutating func read(_ bytes: some Sequence<UInt8>) throws(PlannerError)
+    /// The stream said it is complete: ended earlier, it was cut off.
+    var finished: Bool { get }
+    /// The `submit_plan` call of a finished stream.
+    func reply() throws(PlannerError) -> PlannerReply
+}
+
 /// What a streamed answer has said so far, whatever its wire format: the model, the usage, and each
 /// tool call's id, name and input JSON, by the index the stream gives the call.
 struct StreamedAnswer: Sendable {
