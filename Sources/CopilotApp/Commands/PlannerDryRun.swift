@@ -44,7 +44,11 @@ public enum PlannerDryRun {
         }
         let apiKey: String?
         do {
-            apiKey = try agent.apiKey?.resolve(environment: environment)
+            // CONTRACT §1: without `api_key`, Anthropic's key comes from ANTHROPIC_API_KEY; an
+            // OpenAI-compatible server gets none (local servers often need none).
+            apiKey =
+                try agent.apiKey?.resolve(environment: environment)
+                ?? (format == .anthropic ? environment["ANTHROPIC_API_KEY"] : nil)
         } catch {
             throw Unavailable(description: error.report)
         }
@@ -59,10 +63,8 @@ public enum PlannerDryRun {
             logger: logger
         )
         // Every configured secret that resolves is kept out of what the model sees.
-        let secrets =
-            configuration.secrets.values.compactMap { try? $0.resolve(environment: environment) }
-            + [apiKey]
-            .compactMap { $0 }
+        var secrets = configuration.secrets.values.compactMap { try? $0.resolve(environment: environment) }
+        if let apiKey { secrets.append(apiKey) }
         var outcomes: [Outcome] = []
         for playbook in matched {
             guard let playbookAgent = playbook.agent else { continue }

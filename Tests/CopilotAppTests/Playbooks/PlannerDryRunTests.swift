@@ -27,9 +27,10 @@ import Testing
             with: { test_suite: smoke }
         """
 
-    static func configuration(_ baseURL: String) throws -> AppConfiguration {
+    static func configuration(_ baseURL: String, apiKey: String = ", api_key: env:MODEL_KEY") throws -> AppConfiguration
+    {
         let yaml = """
-            agent: { provider: anthropic, base_url: "\(baseURL)", api_key: env:MODEL_KEY, model: stand-in-model-1 }
+            agent: { provider: anthropic, base_url: "\(baseURL)"\(apiKey), model: stand-in-model-1 }
             actions:
               deploy.rollback: { method: POST, url: "https://deploy.example.com/rollback", params: [service] }
             secrets: { DEPLOY_TOKEN: env:DEPLOY_TOKEN }
@@ -44,9 +45,13 @@ import Testing
         payload: ["incident": ["id": "inc-1", "note": "token deploy-token-7f3a leaked in a log line"]]
     )
 
-    static func outcomes(_ standIn: ModelStandIn) async throws -> [PlannerDryRun.Outcome] {
+    static func outcomes(
+        _ standIn: ModelStandIn,
+        apiKey: String = ", api_key: env:MODEL_KEY",
+        environment: [String: String] = environment
+    ) async throws -> [PlannerDryRun.Outcome] {
         try await withStandIn(standIn) { baseURL in
-            let configuration = try Self.configuration(baseURL)
+            let configuration = try Self.configuration(baseURL, apiKey: apiKey)
             let playbook = try #require(
                 configuration.playbookLoader.load(file: "p.yaml", text: Self.playbookText).playbook
             )
@@ -54,7 +59,7 @@ import Testing
                 Self.event,
                 matched: [playbook],
                 configuration: configuration,
-                environment: Self.environment,
+                environment: environment,
                 client: .shared,
                 logger: Logger(label: "dry-run-test", factory: { _ in SwiftLogNoOpLogHandler() })
             )
@@ -105,6 +110,20 @@ import Testing
             refusal?["content"]?.stringValue?.contains("steps[0].uses 'http.request': not an action of this plan")
                 == true
         )
+    }
+
+    @Test("without api_key, Anthropic's key comes from ANTHROPIC_API_KEY")
+    func defaultKey() async throws {
+        let plan: JSONValue = [
+            "summary": "verify", "steps": [["id": "check", "uses": "testbench.run", "with": ["test_suite": "smoke"]]],
+        ]
+        let standIn = ModelStandIn(apiKey: "sk-from-env", answers: [.plan(plan)])
+        let outcomes = try await Self.outcomes(standIn, apiKey: "", environment: ["ANTHROPIC_API_KEY": "sk-from-env"])
+        guard case .planned = outcomes.first?.decision else {
+            Issue.record("the key from ANTHROPIC_API_KEY is sent: \(outcomes)")
+            return
+        }
+        #expect(await standIn.journal.requests.first?.header("x-api-key") == "sk-from-env")
     }
 
     @Test("without a model provider, --planner says what is missing")
