@@ -6,9 +6,7 @@ import Testing
 
 @Suite struct AnthropicMessagesTests {
     static func reply(_ chunks: [some Sequence<UInt8>]) throws -> PlannerReply {
-        var reader = AnthropicMessages.StreamReader()
-        for chunk in chunks { try reader.read(chunk) }
-        return try reader.reply()
+        try CopilotPlannerTests.reply(reading: chunks, with: AnthropicMessages.StreamReader())
     }
 
     @Test("a streamed submit_plan call: the input from its fragments, the model, and usage as the API counts it")

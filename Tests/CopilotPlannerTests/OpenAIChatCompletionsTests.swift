@@ -6,9 +6,7 @@ import Testing
 
 @Suite struct OpenAIChatCompletionsTests {
     static func reply(_ chunks: [some Sequence<UInt8>]) throws -> PlannerReply {
-        var reader = OpenAIChatCompletions.StreamReader()
-        for chunk in chunks { try reader.read(chunk) }
-        return try reader.reply()
+        try CopilotPlannerTests.reply(reading: chunks, with: OpenAIChatCompletions.StreamReader())
     }
 
     @Test("a streamed tool call: arguments joined from their fragments, usage from the last chunk")

@@ -1,3 +1,7 @@
+import CopilotCore
+
+@testable import CopilotPlanner
+
 /// Answers as the providers stream them, in their documented event formats.
 enum Recordings {
     /// Anthropic's Messages API, a forced `submit_plan` call: input JSON in fragments, a `ping`, usage
@@ -68,4 +72,16 @@ extension Array where Element == UInt8 {
     var splits: [[ArraySlice<UInt8>]] {
         (0...count).map { [self[..<$0], self[$0...]] } + [map { [$0][...] }]
     }
+}
+
+/// What a stream reader makes of the chunks, read in order: the one loop both wire formats' tests use.
+func reply(
+    reading chunks: [some Sequence<UInt8>],
+    with reader: some AnswerStreamReader
+) throws(PlannerError)
+    -> PlannerReply
+{
+    var reader = reader
+    for chunk in chunks { try reader.read(chunk) }
+    return try reader.reply()
 }

@@ -121,7 +121,7 @@ public enum PlannerDryRun {
                         outcome.steps.map { step in
                             [
                                 "id": .string(step.id.rawValue), "uses": .string(step.uses.rawValue),
-                                "with": .object(JSONObject(step.with.mapValues(\.writtenValue))),
+                                "with": written(step.with),
                                 "approval": .bool(step.approval == .required),
                             ]
                         }
@@ -142,6 +142,11 @@ public enum PlannerDryRun {
         )
     }
 
+    /// A step's `with:` as written: a plan's literal values, or a playbook step's templates unrendered.
+    private static func written(_ with: [String: TemplateValue]) -> JSONValue {
+        .object(JSONObject(with.mapValues(\.writtenValue)))
+    }
+
     /// The outcomes as an author reads them.
     public static func text(_ outcomes: [Outcome]) -> String {
         guard !outcomes.isEmpty else { return "planner: no matched playbook has agent:" }
@@ -156,7 +161,7 @@ public enum PlannerDryRun {
             let usage =
                 "\(outcome.attempts) answer(s), \(outcome.usage.inputTokens) input and \(outcome.usage.outputTokens) output tokens"
             let steps = outcome.steps.map { step in
-                let with = JSONValue.object(JSONObject(step.with.mapValues(\.writtenValue))).jsonText
+                let with = written(step.with).jsonText
                 return "  - \(step.id.rawValue): \(step.uses.rawValue) \(with)"
                     + (step.approval == .required ? " (approval required)" : "")
             }

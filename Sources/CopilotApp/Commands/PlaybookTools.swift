@@ -120,7 +120,7 @@ public enum PlaybookTools {
             planned = .success(
                 try await PlannerDryRun.run(
                     event,
-                    matched: Array(set.match(event).matched),
+                    matched: report.matched.compactMap { set[$0.playbook] },
                     configuration: configuration,
                     environment: environment,
                     client: client,

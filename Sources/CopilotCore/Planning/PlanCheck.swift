@@ -82,8 +82,8 @@ public struct PlanCheck: Sendable {
             let known = action.parameters.isEmpty ? "none" : action.parameters.joined(separator: ", ")
             problems.append("\(path).\(key): \(name) has no parameter '\(key)'; its parameters: \(known)")
         }
-        for required in action.parameters where action.required.contains(required) && with[required] == nil {
-            problems.append("\(path): \(name) needs '\(required)'")
+        for missing in action.missingParameters(in: with.keys) {
+            problems.append("\(path): \(name) needs '\(missing)'")
         }
         return problems
     }

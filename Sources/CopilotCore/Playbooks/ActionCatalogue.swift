@@ -17,6 +17,13 @@ public struct ActionCatalogue: Sendable, Hashable {
             self.required = required
             self.isPreset = isPreset
         }
+
+        /// The required parameters a `with:` holding `keys` lacks, in the action's order: one rule for a
+        /// playbook's steps and a planner's.
+        public func missingParameters(in keys: some Sequence<String>) -> [String] {
+            let written = Set(keys)
+            return parameters.filter { required.contains($0) && !written.contains($0) }
+        }
     }
 
     /// By name.

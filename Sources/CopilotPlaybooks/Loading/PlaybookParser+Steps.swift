@@ -134,9 +134,7 @@ extension PlaybookParser {
             }
         }
         if let action {
-            let written = Set(reader.keys)
-            for parameter in action.parameters where action.required.contains(parameter) && !written.contains(parameter)
-            {
+            for parameter in action.missingParameters(in: reader.keys) {
                 context.error("missing required parameter '\(parameter)' for '\(action.name)'", at: reader.node)
             }
         }

@@ -68,14 +68,11 @@ public actor ModelStandIn: StandIn {
     private func anthropic(_ answer: Answer, streamed: Bool) -> StandInResponse {
         switch answer {
         case .status(let status, let retryAfter):
-            var response = anthropicError(
-                status,
-                status == 529 ? "overloaded_error" : status == 429 ? "rate_limit_error" : "api_error"
-            )
+            var response = anthropicError(status, Self.anthropicErrorType(status))
             if let retryAfter { response.headers.append(.init(name: "retry-after", value: retryAfter)) }
             return response
         case .streamError(let status):
-            let type = status == 529 ? "overloaded_error" : status == 429 ? "rate_limit_error" : "api_error"
+            let type = Self.anthropicErrorType(status)
             return StandInResponse(
                 status: 200,
                 eventStream: [
@@ -138,6 +135,15 @@ public actor ModelStandIn: StandIn {
             "usage": ["input_tokens": 100, "output_tokens": 1],
         ],
     ]
+
+    /// The error type Anthropic names for a status (the scripted ones).
+    private static func anthropicErrorType(_ status: Int) -> String {
+        switch status {
+        case 529: "overloaded_error"
+        case 429: "rate_limit_error"
+        default: "api_error"
+        }
+    }
 
     private func anthropicError(_ status: Int, _ type: String) -> StandInResponse {
         .json(status, ["type": "error", "error": ["type": .string(type), "message": "scripted"]])
