@@ -244,7 +244,8 @@ let package = Package(
         .testTarget(
             name: "CopilotEngineTests",
             dependencies: [
-                "CopilotEngine", "CopilotCore", "CopilotExpressions", "CopilotTesting",
+                "CopilotEngine", "CopilotCore", "CopilotExpressions", "CopilotTesting", "CopilotPlanner",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

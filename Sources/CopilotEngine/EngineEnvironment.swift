@@ -18,6 +18,8 @@ struct EngineEnvironment: Sendable {
     var now: @Sendable () -> Date
     var random: @Sendable () -> UInt64
     var serviceAccounts: ServiceAccountPolicy
+    /// Nil when `agent.provider` is `playbook`: every run executes its playbook's steps.
+    var planner: RunPlanner?
     var metrics: EngineMetrics
     var logger: Logger
     /// Asks the worker loop for another pass at once (a slot freed, a cancel arrived).

@@ -10,6 +10,7 @@ struct EngineMetrics: Sendable {
     static let runsTotal = "copilot_runs_total"
     static let runsActive = "copilot_runs_active"
     static let stepDuration = "copilot_step_duration_seconds"
+    static let plannerTokens = "copilot_planner_tokens_total"
 
     /// `copilot_runs_total{playbook, status}`: a run ended.
     func runEnded(playbook: PlaybookName, status: RunStatus) {
@@ -40,6 +41,18 @@ struct EngineMetrics: Sendable {
                 .recordNanoseconds(nanoseconds)
         } else {
             Metrics.Timer(label: Self.stepDuration, dimensions: dimensions).recordNanoseconds(nanoseconds)
+        }
+    }
+
+    /// `copilot_planner_tokens_total{provider, model, kind}`: tokens a planning's model calls used.
+    func plannerUsed(_ usage: TokenUsage, provider: String, model: String) {
+        for (kind, tokens) in [("input", usage.inputTokens), ("output", usage.outputTokens)] where tokens > 0 {
+            let dimensions = [("provider", provider), ("model", model), ("kind", kind)]
+            if let factory {
+                Counter(label: Self.plannerTokens, dimensions: dimensions, factory: factory).increment(by: tokens)
+            } else {
+                Counter(label: Self.plannerTokens, dimensions: dimensions).increment(by: tokens)
+            }
         }
     }
 }

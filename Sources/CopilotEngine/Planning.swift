@@ -1,46 +1,79 @@
 public import CopilotCore
+import Synchronization
 
 /// Drives a `PlanningSession` against a model (CONTRACT §4a): asks, sends an invalid plan back, and
 /// ends with a plan or a fallback, within `timeout` for the whole planning. The model never keeps a run
 /// waiting: a timeout, an outage or a cancellation is a fallback with its reason.
 public enum Planning {
-    /// The session's final decision (`planned` or `fallback`), with the session for its transcript,
-    /// attempts and usage. After a timeout the session is the one given: the conversation in flight was
-    /// cancelled with its task.
+    /// How a planning ended.
+    public struct Outcome: Sendable {
+        /// `planned` or `fallback`.
+        public var decision: PlanningSession.Next
+        /// The session as far as it got, for the transcript, attempts and usage (after a timeout too:
+        /// only the call in flight is lost with its task).
+        public var session: PlanningSession
+        /// The provider failed (an error after its retries, or the timeout): what its circuit breaker
+        /// counts. An invalid plan is an answer, and a cancellation says nothing about the provider.
+        public var providerFailed: Bool
+    }
+
     public static func run(
         _ session: PlanningSession,
         with client: any PlannerClient,
         timeout: Duration,
         clock: any Clock<Duration> = ContinuousClock()
-    ) async -> (decision: PlanningSession.Next, session: PlanningSession) {
-        await withTaskGroup(of: (PlanningSession.Next, PlanningSession)?.self) { group in
-            group.addTask { await converse(session, with: client) }
+    ) async -> Outcome {
+        let progress = Progress(session)
+        return await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask { await converse(progress, with: client) }
             group.addTask {
                 // Nil when cancelled: the conversation ended first.
-                (try? await clock.sleep(for: timeout)) == nil
-                    ? nil : (.fallback(reason: PlannerError.timeout.reason), session)
+                guard (try? await clock.sleep(for: timeout)) != nil else { return nil }
+                return Outcome(
+                    decision: .fallback(reason: PlannerError.timeout.reason),
+                    session: progress.session,
+                    providerFailed: true
+                )
             }
             // The first to finish decides; the other is cancelled.
-            var result: (PlanningSession.Next, PlanningSession)?
-            while result == nil, let next = await group.next() { result = next }
+            var outcome: Outcome?
+            while outcome == nil, let next = await group.next() { outcome = next }
             group.cancelAll()
-            return result ?? (.fallback(reason: PlannerError.cancelled.reason), session)
+            return outcome
+                ?? Outcome(
+                    decision: .fallback(reason: PlannerError.cancelled.reason),
+                    session: progress.session,
+                    providerFailed: false
+                )
         }
     }
 
-    private static func converse(
-        _ session: PlanningSession,
-        with client: any PlannerClient
-    ) async -> (PlanningSession.Next, PlanningSession) {
-        var session = session
+    private static func converse(_ progress: Progress, with client: any PlannerClient) async -> Outcome {
+        var session = progress.session
         var next = session.start
+        var providerFailed = false
         while case .ask(let conversation) = next {
             do {
-                next = session.receive(try await client.submitPlan(conversation))
+                let reply = try await client.submitPlan(conversation)
+                next = session.receive(reply)
+                progress.session = session
             } catch {
+                providerFailed = error != .cancelled
                 next = session.fail(error)
             }
         }
-        return (next, session)
+        return Outcome(decision: next, session: session, providerFailed: providerFailed)
+    }
+
+    /// The session as the conversation left it, readable by the timeout's task.
+    private final class Progress: Sendable {
+        private let value: Mutex<PlanningSession>
+
+        init(_ session: PlanningSession) { value = Mutex(session) }
+
+        var session: PlanningSession {
+            get { value.withLock { $0 } }
+            set { value.withLock { $0 = newValue } }
+        }
     }
 }

@@ -72,10 +72,13 @@ struct RunExecution {
         await execution.drive()
     }
 
-    /// The loop: `next` → save → act, until the run leaves this worker.
+    /// The loop: `next` → save → act, until the run leaves this worker. A run of a playbook with
+    /// `agent:` is planned first, and re-planned after a planned step fails.
     mutating func drive() async {
         timeOutApprovalIfDue()
+        guard await planIfNeeded() else { return }
         while !Task.isCancelled {
+            guard await replanIfNeeded() else { return }
             let action = machine.next(at: environment.now())
             switch action {
             case .runStep(let invocation):
@@ -160,13 +163,19 @@ struct RunExecution {
         }
     }
 
-    /// Saves `machine.run`, retrying `unavailable` a few times. Nil when the run left this worker (lost
-    /// lease, ended elsewhere, store down): its lease then expires and another claim resumes it.
-    mutating func save(release: Bool) async -> Saved? {
+    /// Saves `machine.run` (with the planner's `transcript` when it just decided), retrying
+    /// `unavailable` a few times. Nil when the run left this worker (lost lease, ended elsewhere, store
+    /// down): its lease then expires and another claim resumes it.
+    mutating func save(release: Bool, transcript: PlannerConversation? = nil) async -> Saved? {
         var pause = environment.configuration.pollInterval
         for attempt in 1...3 {
             do {
-                let stored = try await environment.store.save(machine.run, lease: lease, release: release)
+                let stored =
+                    if let transcript {
+                        try await environment.store.savePlan(machine.run, transcript: transcript, lease: lease)
+                    } else {
+                        try await environment.store.save(machine.run, lease: lease, release: release)
+                    }
                 guard stored.cancelRequested, !machine.run.cancelRequested, !machine.run.status.isFinal else {
                     return .saved
                 }

@@ -55,6 +55,7 @@ public final class WorkerService: Service, Sendable {
     ///   - makeRunID: the id of a new run.
     ///   - serviceAccounts: which actions each playbook's `run_as` may use (unrestricted until RBAC is
     ///     configured).
+    ///   - planner: plans the runs of playbooks with `agent:`; nil for `agent.provider: playbook`.
     ///   - metricsFactory: nil for the bootstrapped backend.
     public init(
         store: any RunStore,
@@ -66,6 +67,7 @@ public final class WorkerService: Service, Sendable {
         now: @escaping @Sendable () -> Date = { Date() },
         random: @escaping @Sendable () -> UInt64 = { UInt64.random(in: .min ... .max) },
         serviceAccounts: ServiceAccountPolicy = .unrestricted,
+        planner: RunPlanner? = nil,
         metricsFactory: (any MetricsFactory)? = nil
     ) {
         let events = Signal()
@@ -83,6 +85,7 @@ public final class WorkerService: Service, Sendable {
             now: now,
             random: random,
             serviceAccounts: serviceAccounts,
+            planner: planner,
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
             wake: { runs.fire() },

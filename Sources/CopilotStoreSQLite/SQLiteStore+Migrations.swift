@@ -37,7 +37,26 @@ extension SQLiteStore {
                     """
             )
         }
+        migrator.registerMigration("v5-planner", migrate: Self.addPlanner)
         return migrator
+    }
+
+    /// "v5-planner": a run's subject (the planner is shown the last runs of the same playbook and
+    /// subject, found by `runs_by_playbook_subject`), its plan record, and its planner transcript, kept
+    /// apart because runs are saved after every step and the transcript only when the planner answers.
+    static func addPlanner(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                ALTER TABLE runs ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+                ALTER TABLE runs ADD COLUMN plan TEXT;
+                UPDATE runs SET subject = COALESCE((SELECT subject FROM events WHERE events.id = runs.event_id), '');
+                CREATE INDEX runs_by_playbook_subject ON runs (playbook, subject, seq);
+                CREATE TABLE run_transcripts (
+                    run_id TEXT PRIMARY KEY REFERENCES runs (id) ON DELETE CASCADE,
+                    conversation TEXT NOT NULL
+                );
+                """
+        )
     }
 
     /// "v3-event-bodies": raw bodies move to their own table. SQLite rewrites a whole row, overflow pages

@@ -41,8 +41,10 @@ extension SQLiteStore {
             id: RunID(rawValue: row["id"]),
             eventID: EventID(rawValue: row["event_id"]),
             playbook: PlaybookName(rawValue: row["playbook"]),
+            subject: row["subject"],
             status: status,
             planner: row["planner"],
+            plan: (row["plan"] as String?).flatMap { try? JSONValue(parsing: $0) }.flatMap(RunPlan.init(jsonValue:)),
             createdAt: date(row["created_at"]) ?? .distantPast,
             updatedAt: date(row["updated_at"]),
             startedAt: date(row["started_at"]),
@@ -87,10 +89,11 @@ extension SQLiteStore {
     static func insert(_ run: Run, in db: Database) throws {
         try db.run(
             """
-            INSERT INTO runs (id, event_id, playbook, status, planner, created_at, updated_at, started_at,
-                concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at)
-            VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.status.rawValue),
-                \(run.planner), \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
+            INSERT INTO runs (id, event_id, playbook, subject, status, planner, plan, created_at, updated_at,
+                started_at, concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at)
+            VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.subject),
+                \(run.status.rawValue), \(run.planner), \(run.plan?.jsonValue.jsonText),
+                \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
                 \(run.startedAt?.timeIntervalSince1970), \(run.concurrencyKey), \(run.concurrencyLimit),
                 \(run.traceparent), \(run.failedStep?.rawValue), \(run.cancelRequested),
                 \(run.wakeAt?.timeIntervalSince1970))
@@ -104,6 +107,7 @@ extension SQLiteStore {
         try db.run(
             """
             UPDATE runs SET status = \(run.status.rawValue), planner = \(run.planner),
+                plan = \(run.plan?.jsonValue.jsonText),
                 updated_at = \(run.updatedAt.timeIntervalSince1970),
                 started_at = \(run.startedAt?.timeIntervalSince1970), failed_step = \(run.failedStep?.rawValue),
                 cancel_requested = MAX(cancel_requested, \(run.cancelRequested)),

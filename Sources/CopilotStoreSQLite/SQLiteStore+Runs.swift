@@ -1,4 +1,5 @@
 public import CopilotCore
+import CopilotExpressions
 public import Foundation
 import GRDB
 import Logging
@@ -110,6 +111,54 @@ extension SQLiteStore {
         var saved = save.run
         saved.cancelRequested = save.run.cancelRequested || cancelRequested
         return saved
+    }
+
+    public func savePlan(
+        _ run: Run,
+        transcript: PlannerConversation,
+        lease: RunLease
+    ) async throws(RunStoreError) -> Run {
+        try await write("save plan") { db in
+            let saved = try Self.save(RunSave(run: run, lease: lease, release: false), in: db)
+            // A plan's steps replace the playbook's; `save` only ever adds and updates steps.
+            let ids = run.steps.map(\.id.rawValue)
+            try db.run("DELETE FROM run_steps WHERE run_id = \(run.id.rawValue) AND id NOT IN \(ids)")
+            try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
+            try db.run(
+                """
+                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(transcript.jsonValue.jsonText))
+                ON CONFLICT (run_id) DO UPDATE SET conversation = excluded.conversation
+                """
+            )
+            return saved
+        }
+    }
+
+    public func transcript(_ id: RunID) async throws(RunStoreError) -> PlannerConversation? {
+        let text = try await read("read transcript") { db in
+            try db.row("SELECT conversation FROM run_transcripts WHERE run_id = \(id.rawValue)")?["conversation"]
+                as String?
+        }
+        return text.flatMap { try? JSONValue(parsing: $0) }.flatMap(PlannerConversation.init(jsonValue:))
+    }
+
+    public func recentRuns(
+        playbook: PlaybookName,
+        subject: String,
+        before: RunID,
+        limit: Int
+    ) async throws(RunStoreError) -> [Run] {
+        try await read("recent runs") { db in
+            let rows = try db.rows(
+                """
+                SELECT * FROM runs INDEXED BY runs_by_playbook_subject
+                WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
+                  AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
+                ORDER BY seq DESC LIMIT \(max(limit, 0))
+                """
+            )
+            return try Self.runs(from: rows, in: db)
+        }
     }
 
     public func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run {

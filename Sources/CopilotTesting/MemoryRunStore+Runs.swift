@@ -79,6 +79,36 @@ extension MemoryRunStore {
         return saved
     }
 
+    public func savePlan(
+        _ run: Run,
+        transcript: PlannerConversation,
+        lease: RunLease
+    ) throws(RunStoreError) -> Run {
+        let saved = try save(run, lease: lease, release: false)
+        transcripts[run.id] = transcript
+        return saved
+    }
+
+    public func transcript(_ id: RunID) throws(RunStoreError) -> PlannerConversation? {
+        try checkAvailable()
+        return transcripts[id]
+    }
+
+    public func recentRuns(
+        playbook: PlaybookName,
+        subject: String,
+        before: RunID,
+        limit: Int
+    ) throws(RunStoreError) -> [Run] {
+        try checkAvailable()
+        guard let sequence = runsByID[before]?.sequence else { return [] }
+        return runsByID.values
+            .filter { $0.sequence < sequence && $0.run.playbook == playbook && $0.run.subject == subject }
+            .sorted { $0.sequence > $1.sequence }
+            .prefix(max(limit, 0))
+            .map(\.run)
+    }
+
     public func decideApproval(_ id: RunID, decision: ApprovalDecision) throws(RunStoreError) -> Run {
         try checkAvailable()
         guard var stored = runsByID[id] else { throw .notFound }

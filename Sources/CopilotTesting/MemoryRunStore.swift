@@ -25,6 +25,7 @@ public actor MemoryRunStore: RunStore {
     var events: [EventID: StoredEvent] = [:]
     var bySenderID: [String: EventID] = [:]
     var runsByID: [RunID: StoredRun] = [:]
+    var transcripts: [RunID: PlannerConversation] = [:]
     var nextSequence: Int64 = 1
     var failing = false
 

@@ -21,7 +21,7 @@ public enum RunStoreContract {
     }
 
     /// Every check of the contract.
-    public static let checks: [Check] = matchingChecks + claimChecks + decisionChecks + queryChecks
+    public static let checks: [Check] = matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks
 
     // MARK: Fixtures
 

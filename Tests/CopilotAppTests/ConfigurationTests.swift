@@ -151,7 +151,7 @@ struct ConfigurationTests {
     func settingsNotActedOn() throws {
         let configuration = try load(
             """
-            agent: { provider: anthropic, api_key: env:ANTHROPIC_API_KEY }
+            agent: { provider: anthropic, model: claude-sonnet-4-5, api_key: env:ANTHROPIC_API_KEY }
             auth: { jwt: { secret: env:JWT_SECRET } }
             rbac:
               service_accounts: { remediator: { allow: [incident.*] } }
@@ -159,13 +159,16 @@ struct ConfigurationTests {
         )
         #expect(
             configuration.warnings.map(\.configurationDescription) == [
-                "copilot.yaml:1:10: warning: 'agent.provider: anthropic' is read but not acted on yet: every run follows its playbook's steps until the planner lands",
                 "copilot.yaml:2:1: warning: 'auth' is read but not acted on yet: the operator API is unauthenticated until operator authentication lands",
                 "copilot.yaml:3:1: warning: 'rbac' is read but not acted on yet: roles and service accounts are not enforced until RBAC lands",
             ]
         )
         #expect(try load("agent: { provider: playbook }").warnings.isEmpty)
-        let agent = try load("agent: { provider: anthropic, max_replans: 0 }").agent
+        #expect(
+            try load("agent: { provider: openai, model: m, base_url: 'http://127.0.0.1:8080/v1' }").warnings.isEmpty
+        )
+        #expect(problems("agent: { provider: openai }").count == 1, "a model is named")
+        let agent = try load("agent: { provider: anthropic, model: m, max_replans: 0 }").agent
         #expect(agent.maxReplans == 0)
         #expect(try load("").agent.maxReplans == 1)
         #expect(problems("agent: { max_replans: 11 }").count == 1)

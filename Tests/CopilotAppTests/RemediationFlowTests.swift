@@ -54,7 +54,10 @@ struct RemediationFlowTests {
     ]
 
     /// Stand-ins for every integration, the live service on top, then `body` with the service's port.
+    /// `extraConfiguration` is appended to the configuration (e.g. an `agent:` section).
     static func withFlow(
+        extraConfiguration: String = "",
+        extraVariables: [String: String] = [:],
         _ body:
             @Sendable (Int, TestBenchStandIn, IncidentManagerStandIn, ReceiverStandIn, GitHubStandIn) async throws ->
             Void
@@ -78,7 +81,10 @@ struct RemediationFlowTests {
                             deploy: deployURL,
                             github: githubURL
                         )
-                        try await withLiveService(configurationYAML: yaml, variables: variables) { port in
+                        try await withLiveService(
+                            configurationYAML: yaml + "\n" + extraConfiguration,
+                            variables: variables.merging(extraVariables) { $1 }
+                        ) { port in
                             try await body(port, testBench, incidents, deploy, github)
                         }
                     }

@@ -34,6 +34,7 @@ struct EngineHarness {
         concurrency: Int = 4,
         pollInterval: Duration = .milliseconds(20),
         serviceAccounts: ServiceAccountPolicy = .unrestricted,
+        planner: RunPlanner? = nil,
         logger: Logger = EngineHarness.logger,
         metricsFactory: (any MetricsFactory)? = nil
     ) -> WorkerService {
@@ -51,6 +52,7 @@ struct EngineHarness {
             logger: logger,
             now: { time.now },
             serviceAccounts: serviceAccounts,
+            planner: planner,
             metricsFactory: metricsFactory
         )
     }

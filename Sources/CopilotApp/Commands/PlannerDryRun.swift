@@ -2,7 +2,6 @@ public import AsyncHTTPClient
 public import CopilotCore
 import CopilotEngine
 public import CopilotExpressions
-import CopilotPlanner
 import CopilotPlaybooks
 public import Logging
 
@@ -20,11 +19,6 @@ public enum PlannerDryRun {
         public var usage: TokenUsage
     }
 
-    /// Why the planner cannot be asked with this configuration.
-    public struct Unavailable: Error, Sendable, Hashable, CustomStringConvertible {
-        public var description: String
-    }
-
     /// Plans `event` for each playbook of `matched` that has `agent:`.
     public static func run(
         _ event: Event,
@@ -33,73 +27,37 @@ public enum PlannerDryRun {
         environment: [String: String],
         client: HTTPClient,
         logger: Logger
-    ) async throws(Unavailable) -> [Outcome] {
-        let agent = configuration.agent
-        let format: ModelClient.WireFormat
-        switch agent.provider {
-        case .anthropic: format = .anthropic
-        case .openai: format = .openAI
-        case .playbook:
-            throw Unavailable(description: "--planner needs agent.provider anthropic or openai in the configuration")
+    ) async throws(PlannerUnavailable) -> [Outcome] {
+        guard let planner = try configuration.runPlanner(client: client, environment: environment, logger: logger)
+        else {
+            throw PlannerUnavailable(
+                description: "--planner needs agent.provider anthropic or openai in the configuration"
+            )
         }
-        let apiKey: String?
-        do {
-            // CONTRACT §1: without `api_key`, Anthropic's key comes from ANTHROPIC_API_KEY; an
-            // OpenAI-compatible server gets none (local servers often need none).
-            apiKey =
-                try agent.apiKey?.resolve(environment: environment)
-                ?? (format == .anthropic ? environment["ANTHROPIC_API_KEY"] : nil)
-        } catch {
-            throw Unavailable(description: error.report)
-        }
-        let model = ModelClient(
-            client: client,
-            configuration: .init(
-                format: format,
-                baseURL: agent.baseURL.isEmpty ? format.defaultBaseURL : agent.baseURL,
-                apiKey: apiKey,
-                model: agent.model
-            ),
-            logger: logger
-        )
-        // Every configured secret that resolves is kept out of what the model sees.
-        var secrets = configuration.secrets.values.compactMap { try? $0.resolve(environment: environment) }
-        if let apiKey { secrets.append(apiKey) }
         var outcomes: [Outcome] = []
         for playbook in matched {
-            guard let playbookAgent = playbook.agent else { continue }
-            let offer = PlannerOffer(
-                agent: playbookAgent,
-                runAs: playbook.runAs,
-                serviceAccounts: .unrestricted,  // RBAC is not enforced yet; its start-up warning says so
-                catalogue: configuration.playbookLoader.catalogue
+            guard let agent = playbook.agent else { continue }
+            let session = planner.session(
+                for: playbook,
+                agent: agent,
+                event: event,
+                recentRuns: [],
+                serviceAccounts: .unrestricted  // RBAC is not enforced yet; its start-up warning says so
             )
-            let session = PlanningSession(
-                prompt: PlannerPrompt(
-                    playbook: playbook,
-                    agent: playbookAgent,
-                    event: event,
-                    recentRuns: [],
-                    secrets: secrets
-                ),
-                offer: offer,
-                maxSteps: agent.maxSteps,
-                maxReplans: agent.maxReplans,
-                secrets: secrets
-            )
-            let (decision, finished) = await Planning.run(
-                session,
-                with: model,
-                timeout: .seconds(agent.timeoutSeconds)
-            )
-            let steps = if case .planned(let plan) = decision { playbook.steps(running: plan) } else { playbook.steps }
+            let result = await planner.plan(session)
+            let steps =
+                if case .planned(let plan) = result.decision {
+                    playbook.steps(running: plan.steps)
+                } else {
+                    playbook.steps
+                }
             outcomes.append(
                 Outcome(
                     playbook: playbook.name,
-                    decision: decision,
+                    decision: result.decision,
                     steps: steps,
-                    attempts: finished.attempts,
-                    usage: finished.usage
+                    attempts: result.session.attempts,
+                    usage: result.session.usage
                 )
             )
         }
@@ -167,15 +125,5 @@ public enum PlannerDryRun {
             }
             return ([head, "  " + usage] + steps).joined(separator: "\n")
         }.joined(separator: "\n")
-    }
-}
-
-extension ModelClient.WireFormat {
-    /// CONTRACT §1: the base URL when `agent.base_url` is empty.
-    var defaultBaseURL: String {
-        switch self {
-        case .anthropic: "https://api.anthropic.com"
-        case .openAI: "https://api.openai.com/v1"
-        }
     }
 }

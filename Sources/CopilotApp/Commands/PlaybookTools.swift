@@ -115,7 +115,7 @@ public enum PlaybookTools {
             return 2
         }
         let client = HTTPClientService.makeClient()
-        let planned: Result<[PlannerDryRun.Outcome], PlannerDryRun.Unavailable>
+        let planned: Result<[PlannerDryRun.Outcome], PlannerUnavailable>
         do {
             planned = .success(
                 try await PlannerDryRun.run(

@@ -93,19 +93,14 @@ extension SectionReader {
         if let agent = root.mapping("agent") {
             let provider = agent.oneOf(["playbook", "anthropic", "openai"], "provider") ?? "playbook"
             configuration.agent.provider = .init(rawValue: provider) ?? .playbook
-            configuration.agent.model = agent.string("model") ?? ""
+            // A model is always named: Anthropic and OpenAI refuse a request without one, and a local
+            // server that ignores it (llama.cpp) accepts any name.
+            configuration.agent.model = agent.string("model", required: provider != "playbook") ?? ""
             configuration.agent.baseURL = agent.string("base_url") ?? ""
             configuration.agent.apiKey = secret(agent, "api_key")
             configuration.agent.maxSteps = agent.int("max_steps", in: 1...100) ?? 8
             configuration.agent.timeoutSeconds = agent.int("timeout_seconds", in: 1...3600) ?? 120
             configuration.agent.maxReplans = agent.int("max_replans", in: 0...10) ?? 1
-            if provider != "playbook", let pair = agent.pair("provider") {
-                notActedOn(
-                    "agent.provider: \(provider)",
-                    pair,
-                    "every run follows its playbook's steps until the planner lands"
-                )
-            }
             agent.finish()
         }
         if let pair = root.pair("auth") {

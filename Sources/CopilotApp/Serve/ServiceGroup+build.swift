@@ -40,9 +40,13 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedStore(String)
     /// The playbooks are invalid at start-up: there is no earlier set to keep, so the service does not start.
     case invalidPlaybooks([Diagnostic])
+    /// `agent.*` names a model the service cannot be pointed at (an `api_key` that does not resolve).
+    case plannerUnavailable(PlannerUnavailable)
 
     public var description: String {
         switch self {
+        case .plannerUnavailable(let problem):
+            "agent: " + problem.description
         case .unsupportedStore(let scheme):
             "storage.url: the \(scheme) store is not available in this version; use sqlite://PATH"
         case .invalidPlaybooks(let problems):
@@ -102,12 +106,20 @@ public func buildServiceGroup(
         )
     }
     let httpClient = HTTPClientService.makeClient()
+    let planner: RunPlanner?
+    do {
+        planner = try configuration.runPlanner(client: httpClient, environment: environment.variables, logger: logger)
+    } catch {
+        try? await httpClient.shutdown()
+        throw ServeError.plannerUnavailable(error)
+    }
     let worker = WorkerService(
         store: store,
         playbooks: reloader.registry,
         executor: HTTPActionExecutor(client: httpClient, configuration: actions, logger: logger),
         configuration: configuration.engineConfiguration,
-        logger: logger
+        logger: logger,
+        planner: planner
     )
 
     let application = buildApplication(

@@ -31,8 +31,8 @@ extension Playbook {
     /// The steps a plan runs (CONTRACT §4a, "Running a plan"): in order, each with `if: success()`. A
     /// planned step takes its approval, timeouts, retry and `continue_on_error` from the playbook's first
     /// step with the same action, so a gate the playbook puts on an action holds whatever the model says.
-    public func steps(running plan: Plan) -> [Step] {
-        plan.steps.map { planned in
+    public func steps(running planned: [Plan.Step]) -> [Step] {
+        planned.map { planned in
             let model = steps.first { $0.uses == planned.uses }
             return Step(
                 id: planned.id,

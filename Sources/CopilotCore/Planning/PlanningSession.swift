@@ -46,6 +46,32 @@ public struct PlanningSession: Sendable {
         self.secrets = secrets
     }
 
+    /// The session of a run planned earlier, maybe by another process: its stored transcript and plan
+    /// record. Only a re-plan is asked of it; every id the run used stays used.
+    public init(
+        resuming conversation: PlannerConversation,
+        plan: RunPlan,
+        usedIDs: some Sequence<StepID>,
+        offer: PlannerOffer,
+        maxSteps: Int,
+        maxReplans: Int,
+        secrets: [String]
+    ) {
+        self.conversation = conversation
+        check = PlanCheck(offer: offer, maxSteps: maxSteps)
+        check.usedIDs.formUnion(usedIDs)
+        self.maxReplans = maxReplans
+        self.secrets = secrets
+        attempts = plan.attempts
+        replans = plan.replans
+        usage = plan.usage
+        model = plan.model
+        // The plan being run answers the last tool call; a fallback has none to answer.
+        if plan.status == .planned, case .toolCall(let id, _)? = conversation.turns.last(where: \.isToolCall) {
+            acceptedCallID = id
+        }
+    }
+
     /// The first question; a playbook whose account may use none of `agent.allowed` is not worth one.
     public var start: Next {
         check.offer.actions.isEmpty ? .fallback(reason: Self.nothingAllowed) : .ask(conversation)
@@ -117,5 +143,12 @@ public struct PlanningSession: Sendable {
             )
         )
         return .ask(conversation)
+    }
+}
+
+extension PlannerConversation.Turn {
+    var isToolCall: Bool {
+        if case .toolCall = self { return true }
+        return false
     }
 }

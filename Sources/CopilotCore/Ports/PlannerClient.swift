@@ -43,6 +43,13 @@ public struct TokenUsage: Sendable, Hashable {
             outputTokens: left.outputTokens + right.outputTokens
         )
     }
+
+    public static func - (left: TokenUsage, right: TokenUsage) -> TokenUsage {
+        TokenUsage(
+            inputTokens: left.inputTokens - right.inputTokens,
+            outputTokens: left.outputTokens - right.outputTokens
+        )
+    }
 }
 
 /// The model's answer: its `submit_plan` call (not yet checked) and what it cost.

@@ -76,6 +76,25 @@ public protocol RunStore: EventInbox {
     /// Throws `conflict` when `lease` is not held or the stored run has ended, `notFound` for an unknown run.
     func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run
 
+    /// `save` (keeping the lease) of a run whose planner just decided, with the planner's conversation
+    /// as its transcript, in one transaction: a plan is never stored without the exchange that made it.
+    /// The run's steps are then exactly the given ones (a plan's replace the playbook's, where `save`
+    /// only adds and updates steps). A later call (after a re-plan) replaces the transcript. Throws as
+    /// `save` does.
+    func savePlan(_ run: Run, transcript: PlannerConversation, lease: RunLease) async throws(RunStoreError) -> Run
+
+    /// The run's planner transcript, or nil when it has none (not planned by a model, or unknown).
+    func transcript(_ id: RunID) async throws(RunStoreError) -> PlannerConversation?
+
+    /// Up to `limit` runs of `playbook` for events with `subject`, created before the run `before`,
+    /// newest first: what the planner is shown of a subject's history.
+    func recentRuns(
+        playbook: PlaybookName,
+        subject: String,
+        before: RunID,
+        limit: Int
+    ) async throws(RunStoreError) -> [Run]
+
     /// Stores a decision on the step a run waits for (`Run.recordApproval`) and makes the run claimable.
     /// Throws `conflict` when the run is not `awaiting_approval` or a worker holds it (its approval is
     /// being timed out), `notFound` for an unknown run.

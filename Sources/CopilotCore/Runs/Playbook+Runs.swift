@@ -29,6 +29,7 @@ extension Playbook {
             id: id,
             eventID: event.id,
             playbook: self,
+            subject: event.subject,
             concurrencyKey: try concurrencyKey(for: event),
             traceparent: traceparent,
             createdAt: now

@@ -8,16 +8,18 @@ import Foundation
 
 // The API's JSON for runs (CONTRACT §8), built here so every layer shows a run the same way.
 extension Run {
-    /// `{"id", "event_id", "playbook", "status", "planner", "created_at", "updated_at", "failed_step",
-    /// "steps": [...]}`; with `details`, each step also carries its attempts and approval
+    /// `{"id", "event_id", "playbook", "subject", "status", "planner", "plan", "created_at", "updated_at",
+    /// "failed_step", "steps": [...]}`; with `details`, each step also carries its attempts and approval
     /// (`GET /api/v1/runs/{id}`).
     public func jsonValue(details: Bool = false) -> JSONValue {
         .object([
             "id": .string(id.rawValue),
             "event_id": .string(eventID.rawValue),
             "playbook": .string(playbook.rawValue),
+            "subject": .string(subject),
             "status": .string(status.rawValue),
             "planner": .string(planner),
+            "plan": plan?.jsonValue ?? .null,
             "created_at": Self.json(createdAt),
             "updated_at": Self.json(updatedAt),
             "started_at": Self.json(startedAt),

@@ -7,15 +7,19 @@ public import Foundation
 /// One run of one playbook for one event: the durable aggregate a `RunStore` keeps and a
 /// `RunStateMachine` advances. Everything a worker needs to resume after a crash is in here.
 public struct Run: Sendable, Hashable {
-    /// The only planner so far: the playbook's own steps.
+    /// The planner whose steps run when no model planned them: the playbook's own steps.
     public static let playbookPlanner = "playbook"
 
     public var id: RunID
     public var eventID: EventID
     public var playbook: PlaybookName
+    /// The event's subject: the planner is shown the last runs of the same playbook and subject.
+    public var subject: String
     public var status: RunStatus
-    /// `playbook` (its steps as written) or, later, the agent planner's name.
+    /// Whose steps run: `playbook` (its steps as written) or the model's provider (`anthropic`, `openai`).
     public var planner: String
+    /// What the planner decided; nil for a run of a playbook without `agent:` or with no model configured.
+    public var plan: RunPlan?
     public var createdAt: Date
     public var updatedAt: Date
     /// When a worker first claimed it.
@@ -38,8 +42,10 @@ public struct Run: Sendable, Hashable {
         id: RunID,
         eventID: EventID,
         playbook: PlaybookName,
+        subject: String = "",
         status: RunStatus = .pending,
         planner: String = Run.playbookPlanner,
+        plan: RunPlan? = nil,
         createdAt: Date,
         updatedAt: Date? = nil,
         startedAt: Date? = nil,
@@ -54,8 +60,10 @@ public struct Run: Sendable, Hashable {
         self.id = id
         self.eventID = eventID
         self.playbook = playbook
+        self.subject = subject
         self.status = status
         self.planner = planner
+        self.plan = plan
         self.createdAt = createdAt
         self.updatedAt = updatedAt ?? createdAt
         self.startedAt = startedAt
@@ -73,6 +81,7 @@ public struct Run: Sendable, Hashable {
         id: RunID,
         eventID: EventID,
         playbook: Playbook,
+        subject: String = "",
         concurrencyKey: String?,
         traceparent: String? = nil,
         createdAt: Date
@@ -81,12 +90,32 @@ public struct Run: Sendable, Hashable {
             id: id,
             eventID: eventID,
             playbook: playbook.name,
+            subject: subject,
             createdAt: createdAt,
             concurrencyKey: concurrencyKey,
             concurrencyLimit: concurrencyKey == nil ? nil : playbook.concurrency?.limit,
             traceparent: traceparent,
             steps: playbook.steps.map { RunStep(id: $0.id, uses: $0.uses) }
         )
+    }
+
+    /// Records the planner's decision before any step has started: a plan's steps replace the
+    /// playbook's, a fallback keeps them.
+    public mutating func recordPlan(_ plan: RunPlan, at now: Date) {
+        self.plan = plan
+        if plan.status == .planned {
+            planner = plan.provider
+            steps = plan.steps.map { RunStep(id: $0.id, uses: $0.uses) }
+        } else {
+            planner = Self.playbookPlanner
+        }
+        updatedAt = now
+    }
+
+    /// The steps the run's steps are defined by: the plan's, with the playbook's gates, or the playbook's.
+    public func stepDefinitions(in playbook: Playbook) -> [Step] {
+        guard let plan, plan.status == .planned else { return playbook.steps }
+        return playbook.steps(running: plan.steps)
     }
 
     /// The index of the step with this id.

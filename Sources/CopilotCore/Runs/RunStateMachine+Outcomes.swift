@@ -72,9 +72,11 @@ extension RunStateMachine {
         return .finish(status, failedStep: run.failedStep)
     }
 
-    /// True for a step whose outcome fails the run: a failure without `continue_on_error`, or `forbidden`.
+    /// True for a step whose outcome fails the run: a failure without `continue_on_error` that no
+    /// re-plan answered, or `forbidden`.
     func counts(_ step: RunStep) -> Bool {
         switch step.outcome {
+        case .failure where run.plan?.replannedFailures.contains(step.id) == true: false
         case .forbidden: true
         case .failure: !(definitions[step.id]?.continueOnError ?? false)
         case .success, .skipped, .cancelled, nil: false

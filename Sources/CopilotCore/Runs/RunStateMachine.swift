@@ -29,14 +29,19 @@ public import Foundation
 public struct RunStateMachine: Sendable {
     public internal(set) var run: Run
     let playbook: Playbook
-    let definitions: [StepID: Step]
+    /// The run's steps as defined by its playbook, or by its plan (`Run.stepDefinitions(in:)`).
+    var definitions: [StepID: Step]
     let eventValue: JSONValue
 
     public init(run: Run, playbook: Playbook, event: Event) {
         self.run = run
         self.playbook = playbook
-        self.definitions = Dictionary(playbook.steps.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        self.definitions = Self.definitions(of: run, in: playbook)
         self.eventValue = event.contextValue
+    }
+
+    static func definitions(of run: Run, in playbook: Playbook) -> [StepID: Step] {
+        Dictionary(run.stepDefinitions(in: playbook).map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Decides what to do next, recording in `run` what that decision changes (skipped steps, the start

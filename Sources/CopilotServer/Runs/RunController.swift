@@ -21,6 +21,9 @@ struct RunController<Context: RequestContext>: Sendable {
         router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
         router.get("/api/v1/runs") { request, _ in try await runs(request.uri.queryParameters) }
         router.get("/api/v1/runs/:id") { _, context in try await run(context.parameters.require("id")) }
+        router.get("/api/v1/runs/:id/transcript") { _, context in
+            try await transcript(context.parameters.require("id"))
+        }
         for verb in ["approve", "reject", "cancel"] {
             router.post("/api/v1/runs/:id/\(verb)") { request, context in
                 let body = try await request.body.collect(upTo: maxBodyBytes)
@@ -85,6 +88,19 @@ struct RunController<Context: RequestContext>: Sendable {
     func run(_ id: String) async throws -> Response {
         guard let run = try await call({ try await store.run(RunID(rawValue: id)) }) else { throw APIError.notFound }
         return Response.json(run.jsonValue(details: true))
+    }
+
+    /// CONTRACT §4a: the run's exchange with the model, `{"run_id", "provider", "model", "tool",
+    /// "messages"}`; no messages for a run no model planned. The API key is never part of it.
+    func transcript(_ id: String) async throws -> Response {
+        let runID = RunID(rawValue: id)
+        guard let run = try await call({ try await store.run(runID) }) else { throw APIError.notFound }
+        let conversation = try await call { try await store.transcript(runID) }
+        var object = conversation?.jsonValue.objectValue ?? ["tool": .null, "messages": []]
+        object["run_id"] = .string(run.id.rawValue)
+        object["provider"] = run.plan.map { .string($0.provider) } ?? .null
+        object["model"] = run.plan?.model.map(JSONValue.string) ?? .null
+        return Response.json(.object(object))
     }
 
     func decide(_ verb: String, id: String, body: [UInt8]) async throws -> Response {

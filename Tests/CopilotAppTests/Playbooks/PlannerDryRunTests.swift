@@ -133,7 +133,7 @@ import Testing
             bytes: Array("agent: { provider: playbook }".utf8),
             environment: [:]
         )
-        await #expect(throws: PlannerDryRun.Unavailable.self) {
+        await #expect(throws: PlannerUnavailable.self) {
             try await PlannerDryRun.run(
                 Self.event,
                 matched: [],

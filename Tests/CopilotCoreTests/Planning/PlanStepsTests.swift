@@ -37,7 +37,7 @@ import Testing
                 Plan.Step(id: StepID(rawValue: "note"), uses: "incident.update", with: [:], reason: "r"),
             ]
         )
-        let steps = Self.playbook.steps(running: plan)
+        let steps = Self.playbook.steps(running: plan.steps)
         #expect(steps[0].approval == .required, "approval comes from the playbook, whatever the model says")
         #expect(steps[0].approvalTimeoutSeconds == 900)
         #expect(steps[0].timeoutSeconds == 60)
@@ -62,7 +62,7 @@ import Testing
                 )
             ]
         )
-        let step = Self.playbook.steps(running: plan)[0]
+        let step = Self.playbook.steps(running: plan.steps)[0]
         #expect(step.with["test_suite"] == .literal("${{ event.payload }}"))
         #expect(step.with.values.allSatisfy { $0.isLiteral })
     }

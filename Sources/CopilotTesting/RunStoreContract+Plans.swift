@@ -1,0 +1,97 @@
+import CopilotCore
+import CopilotExpressions
+import Foundation
+
+extension RunStoreContract {
+    static let planChecks: [Check] = [
+        check("a plan is stored with its transcript and both read back; a re-plan replaces the transcript") { store in
+            try await seed(store, event: "a", runs: [newRun("run-1", event: "a")])
+            guard let claimed = try await store.claimRun(owner: "w", lease: .seconds(60), now: at(1)) else {
+                throw Failure(message: "claimable", line: #line)
+            }
+            try require(
+                try await store.transcript(claimed.run.id) == nil,
+                "a run no model planned has no transcript"
+            )
+            let plan = RunPlan(
+                provider: "anthropic",
+                model: "claude-test",
+                status: .planned,
+                summary: "roll back, then verify",
+                attempts: 2,
+                latencyMilliseconds: 840,
+                usage: TokenUsage(inputTokens: 1200, outputTokens: 85),
+                steps: [
+                    Plan.Step(
+                        id: StepID(rawValue: "undo"),
+                        uses: "deploy.rollback",
+                        with: ["service": "payments-api", "note": "${{ secrets.X }}"],
+                        reason: "the deploy preceded the errors"
+                    )
+                ]
+            )
+            var run = claimed.run
+            run.recordPlan(plan, at: at(2))
+            var transcript = PlannerConversation(
+                system: "plan it",
+                turns: [
+                    .user("the event"), .toolCall(id: "toolu_1", input: ["summary": "x", "steps": []]),
+                    .toolResult(id: "toolu_1", content: "- steps: at least 1", isError: true),
+                    .toolCall(id: "toolu_2", input: ["summary": "roll back", "steps": []]),
+                ],
+                toolDescription: "Submit the plan.",
+                toolSchema: ["type": "object"]
+            )
+            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease)
+            let stored = try await store.run(run.id)
+            try require(stored?.plan == plan, "the plan record round-trips: \(String(describing: stored?.plan))")
+            try require(stored?.planner == "anthropic", "planner names the provider whose steps run")
+            try require(stored?.steps.map(\.id.rawValue) == ["undo"], "the plan's steps replace the playbook's")
+            try require(try await store.transcript(run.id) == transcript, "the transcript round-trips")
+            transcript.turns.append(.user("a step failed"))
+            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease)
+            try require(try await store.transcript(run.id) == transcript, "a later plan replaces the transcript")
+            let stranger = RunLease(runID: run.id, owner: "other", expiresAt: at(60))
+            try await requireError(.conflict) { () throws(RunStoreError) in
+                try await store.savePlan(run, transcript: transcript, lease: stranger)
+            }
+        },
+        check("recent runs: the same playbook and subject, created before the run, newest first") { store in
+            func run(_ id: String, event: String, playbook: String = "rollback", subject: String) -> Run {
+                var run = newRun(id, event: event, playbook: playbook)
+                run.subject = subject
+                return run
+            }
+            try await seed(store, event: "a", runs: [run("run-1", event: "a", subject: "payments")])
+            try await seed(store, event: "b", runs: [run("run-2", event: "b", subject: "search")])
+            try await seed(
+                store,
+                event: "c",
+                runs: [
+                    run("run-3", event: "c", subject: "payments"),
+                    run("run-4", event: "c", playbook: "notify", subject: "payments"),
+                ]
+            )
+            try await seed(store, event: "d", runs: [run("run-5", event: "d", subject: "payments")])
+            try await seed(store, event: "e", runs: [run("run-6", event: "e", subject: "payments")])
+            let recent = try await store.recentRuns(
+                playbook: PlaybookName(rawValue: "rollback"),
+                subject: "payments",
+                before: RunID(rawValue: "run-5"),
+                limit: 5
+            )
+            try require(recent.map(\.id.rawValue) == ["run-3", "run-1"], "got \(recent.map(\.id.rawValue))")
+            try require(recent.first?.subject == "payments", "the subject round-trips")
+            let limited = try await store.recentRuns(
+                playbook: PlaybookName(rawValue: "rollback"),
+                subject: "payments",
+                before: RunID(rawValue: "run-6"),
+                limit: 2
+            )
+            try require(
+                limited.map(\.id.rawValue) == ["run-5", "run-3"],
+                "at most limit: \(limited.map(\.id.rawValue))"
+            )
+        },
+    ]
+}
