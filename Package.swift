@@ -159,7 +159,7 @@ let package = Package(
             name: "copilot-bench",
             dependencies: [
                 "CopilotCore", "CopilotExpressions", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp",
-                "CopilotTesting",
+                "CopilotTesting", "CopilotEngine", "CopilotPlanner",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,36 +8,38 @@ import Foundation
 #endif
 
 // The planner in a run (CONTRACT §4a). The model is asked before the first step and, after a planned
-// step fails, once more (`max_replans`); each decision is stored, with the conversation as the run's
-// transcript, before a step it chose runs. A run resumed after a crash finds its plan stored and runs it.
+// step fails, once more (`max_replans`). Each decision is stored, with the conversation as the run's
+// transcript, by the save that precedes the next action (`pendingTranscript`), so before a step it chose
+// runs, and without a write of its own. A run resumed after a crash finds its plan stored and runs it.
 extension RunExecution {
     /// Plans the run when it is a playbook with `agent:`, a model is configured, and nothing was decided
-    /// yet. False when the run left this worker (its plan could not be stored).
-    mutating func planIfNeeded() async -> Bool {
-        guard let planner = environment.planner, let agent = playbook.agent, machine.needsPlan else { return true }
-        await holdLease(for: planner.settings.timeout)
+    /// yet.
+    mutating func planIfNeeded() async {
+        guard let planner = environment.planner, let agent = playbook.agent, machine.needsPlan else { return }
         let run = machine.run
-        let recent: [Run]
-        do {
-            recent = try await environment.store.recentRuns(
-                playbook: run.playbook,
-                subject: run.subject,
-                before: run.id,
-                limit: PlannerPrompt.recentRunCount
+        let result = await holdingLease(for: planner) { [environment, playbook, event, logger] in
+            let recent: [Run]
+            do {
+                recent = try await environment.store.recentRuns(
+                    playbook: run.playbook,
+                    subject: run.subject,
+                    before: run.id,
+                    limit: PlannerPrompt.recentRunCount
+                )
+            } catch {
+                // The history is context, not a condition: plan without it.
+                logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+                recent = []
+            }
+            let session = planner.session(
+                for: playbook,
+                agent: agent,
+                event: event,
+                recentRuns: recent,
+                serviceAccounts: environment.serviceAccounts
             )
-        } catch {
-            // The history is context, not a condition: plan without it.
-            logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
-            recent = []
+            return await planner.plan(session, clock: environment.clock)
         }
-        let session = planner.session(
-            for: playbook,
-            agent: agent,
-            event: event,
-            recentRuns: recent,
-            serviceAccounts: environment.serviceAccounts
-        )
-        let result = await planner.plan(session, clock: environment.clock)
         let plan = RunPlan(
             provider: planner.provider,
             decision: result.decision,
@@ -45,23 +47,23 @@ extension RunExecution {
             latencyMilliseconds: result.latencyMilliseconds
         )
         machine.recordPlan(plan, at: environment.now())
+        pendingTranscript = result.session.conversation
         recordUsage(result.session.usage, of: plan)
         logger.info(
             plan.status == .planned ? "run planned" : "run falls back to the playbook's steps",
             metadata: planMetadata(plan)
         )
-        return await savePlan(result.session.conversation)
     }
 
     /// After a planned step failed: asks for the steps to run next while `max_replans` allows, and
-    /// applies the answer. False when the run left this worker.
-    mutating func replanIfNeeded() async -> Bool {
+    /// applies the answer.
+    mutating func replanIfNeeded() async {
         guard let planner = environment.planner, let agent = playbook.agent, let plan = machine.run.plan,
             plan.replans < planner.settings.maxReplans, let failed = machine.replannableFailure
-        else { return true }
-        let transcript: PlannerConversation?
+        else { return }
+        var transcript = pendingTranscript
         do {
-            transcript = try await environment.store.transcript(machine.run.id)
+            if transcript == nil { transcript = try await environment.store.transcript(machine.run.id) }
         } catch {
             logger.warning("planner transcript not readable; no re-plan", metadata: ["error.type": "\(error)"])
             transcript = nil
@@ -71,7 +73,7 @@ extension RunExecution {
             var record = plan
             record.replans = planner.settings.maxReplans
             machine.replan(answering: failed, with: record, adding: [], at: environment.now())
-            return true
+            return
         }
         var session = planner.session(
             resuming: transcript,
@@ -81,9 +83,11 @@ extension RunExecution {
             agent: agent,
             serviceAccounts: environment.serviceAccounts
         )
-        guard session.replan(after: machine.run.steps) != nil else { return true }
-        await holdLease(for: planner.settings.timeout)
-        let result = await planner.plan(session, clock: environment.clock)
+        guard session.replan(after: machine.run.steps) != nil else { return }
+        let asked = session
+        let result = await holdingLease(for: planner) { [environment] in
+            await planner.plan(asked, clock: environment.clock)
+        }
         var record = plan
         let steps = record.recordReplan(
             result.decision,
@@ -91,32 +95,41 @@ extension RunExecution {
             latencyMilliseconds: result.latencyMilliseconds
         )
         machine.replan(answering: failed, with: record, adding: steps, at: environment.now())
+        pendingTranscript = result.session.conversation
         recordUsage(result.session.usage - plan.usage, of: record)
         logger.info(
             steps.isEmpty ? "re-plan gave no steps; the failure stands" : "run re-planned",
             metadata: planMetadata(record).merging(["copilot.step.id": .string(failed.rawValue)]) { $1 }
         )
-        return await savePlan(result.session.conversation)
     }
 
-    /// Stores the decision with its transcript, then gives the lease its usual length back.
-    private mutating func savePlan(_ transcript: PlannerConversation) async -> Bool {
-        guard await save(release: false, transcript: transcript) != nil else { return false }
-        await holdLease(for: .zero)
-        return true
-    }
-
-    /// Planning may take `agent.timeout_seconds`, longer than a lease: the run is held that long, so no
-    /// other worker takes it over and asks the model again meanwhile; `.zero` gives the lease its usual
-    /// length again, so a crash right after planning is not waited out for the whole timeout.
-    private mutating func holdLease(for planning: Duration) async {
-        let until = environment.date(after: planning + environment.configuration.leaseDuration)
-        do {
-            lease = try await environment.store.renewLease(lease, until: until)
-        } catch {
-            // The next save finds out whether the run is still this worker's.
-            logger.warning("run lease not renewed around planning", metadata: ["error.type": "\(error)"])
+    /// Runs `planning` while the run's lease covers `agent.timeout_seconds` (longer than a lease), so no
+    /// other worker takes the run over and asks the model again meanwhile. The lease is extended beside
+    /// the model call, not before it, to keep a write off the run's path; the save that stores the plan
+    /// gives the lease its usual length back, so a crash right after planning is not waited out for the
+    /// whole timeout.
+    private mutating func holdingLease(
+        for planner: RunPlanner,
+        _ planning: @Sendable () async -> RunPlanner.Result
+    ) async -> RunPlanner.Result {
+        let store = environment.store
+        let held = lease
+        let until = environment.date(after: planner.settings.timeout + environment.configuration.leaseDuration)
+        async let extended: RunStoreError? = {
+            do throws(RunStoreError) {
+                _ = try await store.renewLease(held, until: until)
+                return nil
+            } catch {
+                return error
+            }
+        }()
+        let result = await planning()
+        if let error = await extended {
+            // The save that stores the plan finds out whether the run is still this worker's.
+            logger.warning("run lease not extended for planning", metadata: ["error.type": "\(error)"])
         }
+        lease.expiresAt = environment.date(after: environment.configuration.leaseDuration)
+        return result
     }
 
     private func recordUsage(_ usage: TokenUsage, of plan: RunPlan) {

@@ -21,6 +21,8 @@ struct RunExecution {
     var lease: RunLease
     var logger: Logger
     var random: InjectedRandomNumberGenerator
+    /// The planner's conversation after a decision not stored yet: the next save stores it with the run.
+    var pendingTranscript: PlannerConversation?
 
     /// Whether a save kept the run in this worker's hands.
     enum Saved {
@@ -76,9 +78,9 @@ struct RunExecution {
     /// `agent:` is planned first, and re-planned after a planned step fails.
     mutating func drive() async {
         timeOutApprovalIfDue()
-        guard await planIfNeeded() else { return }
+        await planIfNeeded()
         while !Task.isCancelled {
-            guard await replanIfNeeded() else { return }
+            await replanIfNeeded()
             let action = machine.next(at: environment.now())
             switch action {
             case .runStep(let invocation):
@@ -163,19 +165,25 @@ struct RunExecution {
         }
     }
 
-    /// Saves `machine.run` (with the planner's `transcript` when it just decided), retrying
+    /// Saves `machine.run` (with the planner's pending transcript when it just decided), retrying
     /// `unavailable` a few times. Nil when the run left this worker (lost lease, ended elsewhere, store
     /// down): its lease then expires and another claim resumes it.
-    mutating func save(release: Bool, transcript: PlannerConversation? = nil) async -> Saved? {
+    mutating func save(release: Bool) async -> Saved? {
         var pause = environment.configuration.pollInterval
         for attempt in 1...3 {
             do {
                 let stored =
-                    if let transcript {
-                        try await environment.store.savePlan(machine.run, transcript: transcript, lease: lease)
+                    if let transcript = pendingTranscript {
+                        try await environment.store.savePlan(
+                            machine.run,
+                            transcript: transcript,
+                            lease: lease,
+                            release: release
+                        )
                     } else {
                         try await environment.store.save(machine.run, lease: lease, release: release)
                     }
+                pendingTranscript = nil
                 guard stored.cancelRequested, !machine.run.cancelRequested, !machine.run.status.isFinal else {
                     return .saved
                 }

@@ -116,14 +116,23 @@ extension SQLiteStore {
     public func savePlan(
         _ run: Run,
         transcript: PlannerConversation,
-        lease: RunLease
+        lease: RunLease,
+        release: Bool
     ) async throws(RunStoreError) -> Run {
         try await write("save plan") { db in
-            let saved = try Self.save(RunSave(run: run, lease: lease, release: false), in: db)
+            let saved = try Self.save(RunSave(run: run, lease: lease, release: release), in: db)
             // A plan's steps replace the playbook's; `save` only ever adds and updates steps.
             let ids = run.steps.map(\.id.rawValue)
             try db.run("DELETE FROM run_steps WHERE run_id = \(run.id.rawValue) AND id NOT IN \(ids)")
             try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
+            if !release {
+                try db.run(
+                    """
+                    UPDATE runs SET lease_until = \(lease.expiresAt.timeIntervalSince1970)
+                    WHERE id = \(run.id.rawValue)
+                    """
+                )
+            }
             try db.run(
                 """
                 INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(transcript.jsonValue.jsonText))

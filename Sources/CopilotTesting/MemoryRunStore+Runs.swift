@@ -82,10 +82,12 @@ extension MemoryRunStore {
     public func savePlan(
         _ run: Run,
         transcript: PlannerConversation,
-        lease: RunLease
+        lease: RunLease,
+        release: Bool
     ) throws(RunStoreError) -> Run {
-        let saved = try save(run, lease: lease, release: false)
+        let saved = try save(run, lease: lease, release: release)
         transcripts[run.id] = transcript
+        if !release { runsByID[run.id]?.leaseUntil = lease.expiresAt }
         return saved
     }
 

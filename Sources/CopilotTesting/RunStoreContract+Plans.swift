@@ -42,18 +42,18 @@ extension RunStoreContract {
                 toolDescription: "Submit the plan.",
                 toolSchema: ["type": "object"]
             )
-            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease)
+            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease, release: false)
             let stored = try await store.run(run.id)
             try require(stored?.plan == plan, "the plan record round-trips: \(String(describing: stored?.plan))")
             try require(stored?.planner == "anthropic", "planner names the provider whose steps run")
             try require(stored?.steps.map(\.id.rawValue) == ["undo"], "the plan's steps replace the playbook's")
             try require(try await store.transcript(run.id) == transcript, "the transcript round-trips")
             transcript.turns.append(.user("a step failed"))
-            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease)
+            _ = try await store.savePlan(run, transcript: transcript, lease: claimed.lease, release: false)
             try require(try await store.transcript(run.id) == transcript, "a later plan replaces the transcript")
             let stranger = RunLease(runID: run.id, owner: "other", expiresAt: at(60))
             try await requireError(.conflict) { () throws(RunStoreError) in
-                try await store.savePlan(run, transcript: transcript, lease: stranger)
+                try await store.savePlan(run, transcript: transcript, lease: stranger, release: false)
             }
         },
         check("recent runs: the same playbook and subject, created before the run, newest first") { store in

@@ -18,6 +18,7 @@ import CopilotApp
 ///     swift run -c release copilot-bench load  [--files 1000] [--repeat 5]
 ///     swift run -c release copilot-bench runs  [--rates 100,1000] [--seconds 5] [--burst 2000] [--concurrency 8]
 ///     swift run -c release copilot-bench json  [--seconds 1]
+///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3]
 @main
 struct CopilotBench {
     static func main() async throws {
@@ -29,6 +30,7 @@ struct CopilotBench {
         case "match": try MatchBenchmark(options: options).run()
         case "load": try LoadBenchmark(options: options).run()
         case "runs": try await RunsBenchmark(options: options).run()
+        case "planner": try await PlannerBenchmark(options: options).run()
         case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
@@ -42,6 +44,7 @@ struct CopilotBench {
                        copilot-bench load [--files N] [--repeat R]
                        copilot-bench runs [--rates 100,1000] [--seconds S] [--burst N] [--concurrency N]
                        copilot-bench json [--seconds S]
+                       copilot-bench planner [--rate R] [--seconds S] [--rounds N]
 
                 """.utf8
             )

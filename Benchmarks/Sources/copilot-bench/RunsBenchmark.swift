@@ -71,7 +71,6 @@ struct RunsBenchmark {
         var completedPerSecond: String
     }
 
-    /// One fresh service and database per load level, so levels do not share a warm cache or a backlog.
     func measure(
         count: Int,
         rate: Double?,
@@ -80,6 +79,41 @@ struct RunsBenchmark {
         url: String,
         concurrency: Int
     ) async throws -> Result {
+        let measured = try await latencies(
+            count: count,
+            rate: rate,
+            payload: payload,
+            testBench: testBench,
+            url: url,
+            concurrency: concurrency
+        )
+        return Result(
+            p50: Self.milliseconds(measured.quantile(0.5)),
+            p99: Self.milliseconds(measured.quantile(0.99)),
+            max: Self.milliseconds(measured.quantile(1)),
+            completedPerSecond: String(format: "%.0f", Double(count) / measured.elapsed.seconds)
+        )
+    }
+
+    /// Event → first outbound action of each delivery, sorted, and the time until every run succeeded.
+    struct Measurement {
+        var sorted: [Duration]
+        var elapsed: Duration
+
+        func quantile(_ q: Double) -> Duration { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
+    }
+
+    /// One fresh service and database per load level, so levels do not share a warm cache or a backlog.
+    /// With `modelURL`, the playbook has `agent:` and the service plans its runs with that model.
+    func latencies(
+        count: Int,
+        rate: Double?,
+        payload: JSONValue,
+        testBench: DispatchRecorder,
+        url: String,
+        concurrency: Int,
+        modelURL: String? = nil
+    ) async throws -> Measurement {
         await testBench.reset()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runs-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(
@@ -88,7 +122,7 @@ struct RunsBenchmark {
         )
         defer { try? FileManager.default.removeItem(at: directory) }
         try Data(
-            """
+            ("""
             name: pr-unit
             on:
               github:
@@ -97,7 +131,7 @@ struct RunsBenchmark {
               - id: unit
                 uses: testbench.run
                 with: { test_suite: unit }
-            """.utf8
+            """ + (modelURL == nil ? "" : "\n" + PlannerBenchmark.agentBlock)).utf8
         ).write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
         let yaml = """
             server: { host: 127.0.0.1, port: 0 }
@@ -110,14 +144,22 @@ struct RunsBenchmark {
             integrations:
               testbench: { url: "\(url)" }
             """
-        let configuration = try ConfigurationLoader.load(file: "bench.yaml", bytes: Array(yaml.utf8), environment: [:])
+            + (modelURL.map {
+                "\nagent: { provider: anthropic, model: bench, base_url: \"\($0)\", api_key: env:BENCH_MODEL_KEY }"
+            } ?? "")
+        let variables = ["BENCH_SECRET": Self.secret, "BENCH_MODEL_KEY": "bench-key"]
+        let configuration = try ConfigurationLoader.load(
+            file: "bench.yaml",
+            bytes: Array(yaml.utf8),
+            environment: variables
+        )
         var logger = Logger(label: "runs-bench")
         logger.logLevel = .error
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let group = try await buildServiceGroup(
             configuration: configuration,
             environment: ServeEnvironment(
-                variables: ["BENCH_SECRET": Self.secret],
+                variables: variables,
                 onServerRunning: { portContinuation.yield($0) }
             ),
             logger: logger
@@ -203,25 +245,17 @@ struct RunsBenchmark {
             guard latencies.count == count else {
                 throw BenchmarkError.missingDispatches(expected: count, got: latencies.count)
             }
-            func quantile(_ q: Double) -> String {
-                Self.milliseconds(latencies[min(latencies.count - 1, Int(Double(latencies.count) * q))])
-            }
-            let elapsed = finished - start
-            let perSecond =
-                Double(count) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-            return Result(
-                p50: quantile(0.5),
-                p99: quantile(0.99),
-                max: Self.milliseconds(latencies[latencies.count - 1]),
-                completedPerSecond: String(format: "%.0f", perSecond)
-            )
+            return Measurement(sorted: latencies, elapsed: finished - start)
         }
     }
 
     static func milliseconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        return String(format: "%.2f ms", value)
+        String(format: "%.2f ms", duration.seconds * 1000)
     }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }
 
 enum BenchmarkError: Error {

@@ -76,12 +76,18 @@ public protocol RunStore: EventInbox {
     /// Throws `conflict` when `lease` is not held or the stored run has ended, `notFound` for an unknown run.
     func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run
 
-    /// `save` (keeping the lease) of a run whose planner just decided, with the planner's conversation
-    /// as its transcript, in one transaction: a plan is never stored without the exchange that made it.
-    /// The run's steps are then exactly the given ones (a plan's replace the playbook's, where `save`
-    /// only adds and updates steps). A later call (after a re-plan) replaces the transcript. Throws as
-    /// `save` does.
-    func savePlan(_ run: Run, transcript: PlannerConversation, lease: RunLease) async throws(RunStoreError) -> Run
+    /// `save` of a run whose planner decided, with the planner's conversation as its transcript, in one
+    /// transaction: a plan is never stored without the exchange that made it. The run's steps are then
+    /// exactly the given ones (a plan's replace the playbook's, where `save` only adds and updates
+    /// steps), and a kept lease runs until `lease.expiresAt` (planning holds the run longer than a step;
+    /// storing the plan gives the lease its usual length back). A later call (after a re-plan) replaces
+    /// the transcript. Throws as `save` does.
+    func savePlan(
+        _ run: Run,
+        transcript: PlannerConversation,
+        lease: RunLease,
+        release: Bool
+    ) async throws(RunStoreError) -> Run
 
     /// The run's planner transcript, or nil when it has none (not planned by a model, or unknown).
     func transcript(_ id: RunID) async throws(RunStoreError) -> PlannerConversation?

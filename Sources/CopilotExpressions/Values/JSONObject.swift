@@ -86,15 +86,25 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         try storage.compactMapValues(transform)
     }
 
-    public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
-        var index = 0
-        return AnyIterator { () -> (key: String, value: JSONValue)? in
-            guard index < keys.count else { return nil }
+    /// Members in order. A concrete iterator: a closure-based one boxed every step, and every encoding
+    /// and match walks objects.
+    public struct Iterator: IteratorProtocol {
+        private let object: JSONObject
+        private var index = 0
+
+        init(_ object: JSONObject) { self.object = object }
+
+        public mutating func next() -> (key: String, value: JSONValue)? {
+            guard index < object.keys.count else { return nil }
             defer { index += 1 }
-            let key = keys[index]
-            return (key: key, value: storage[key] ?? .null)
+            let key = object.keys[index]
+            return (key: key, value: object.storage[key] ?? .null)
         }
     }
+
+    public func makeIterator() -> Iterator { Iterator(self) }
+
+    public var underestimatedCount: Int { keys.count }
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
 

@@ -4,33 +4,83 @@ extension JSONValue {
     /// Written by hand rather than through `JSONEncoder` because templates and expressions need numbers
     /// rendered the way JavaScript does (`7`, not `7.0`) and one stable key order, on every hot path.
     public var jsonText: String {
-        var output = ""
+        // Built as UTF-8 bytes: appending to a `String` scalar by scalar was most of the time of encoding
+        // a webhook payload (the planner's prompt encodes a 28 KB payload several times).
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
         appendJSON(to: &output)
-        return output
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private func appendJSON(to output: inout String) {
+    /// Compact JSON text with long values elided, for a size budget; still valid JSON. A string longer
+    /// than `stringLimit` UTF-8 bytes keeps at most its first `stringLimit` and ends `…[N more bytes]`;
+    /// an array longer than `listLimit` keeps its first `listLimit` elements and a last string
+    /// `…[N more items]`; an object with more than `memberLimit` members keeps its first `memberLimit`
+    /// and a last member `"…": "[N more members]"`. Written while encoding: rebuilding the value first
+    /// cost more than the encoding.
+    package func jsonText(stringLimit: Int, listLimit: Int, memberLimit: Int) -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(1024)
+        appendJSON(
+            to: &output,
+            elision: Elision(stringLimit: stringLimit, listLimit: listLimit, memberLimit: memberLimit)
+        )
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private struct Elision {
+        var stringLimit: Int
+        var listLimit: Int
+        var memberLimit: Int
+    }
+
+    private func appendJSON(to output: inout [UInt8], elision: Elision? = nil) {
         switch self {
-        case .null: output += "null"
-        case .bool(let bool): output += bool ? "true" : "false"
-        case .number(let number): output += JSONValue.format(number: number)
-        case .string(let string): JSONValue.appendQuoted(string, to: &output)
+        case .null: output.append(contentsOf: "null".utf8)
+        case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
+        case .number(let number): output.append(contentsOf: JSONValue.format(number: number).utf8)
+        case .string(let string):
+            if let limit = elision?.stringLimit, string.utf8.count > limit {
+                // Cut in UTF-8 bytes (counting characters cost more than the encoding), at the start of
+                // a scalar, so what is kept is whole.
+                let utf8 = string.utf8
+                var end = utf8.index(utf8.startIndex, offsetBy: limit)
+                while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
+                let kept = String(decoding: utf8[..<end], as: UTF8.self)
+                let elided = kept + "…[\(utf8.distance(from: end, to: utf8.endIndex)) more bytes]"
+                JSONValue.appendQuoted(elided, to: &output)
+            } else {
+                JSONValue.appendQuoted(string, to: &output)
+            }
         case .array(let elements):
-            output += "["
-            for (index, element) in elements.enumerated() {
-                if index > 0 { output += "," }
-                element.appendJSON(to: &output)
+            output.append(UInt8(ascii: "["))
+            let kept = elision.map { min($0.listLimit, elements.count) } ?? elements.count
+            for (index, element) in elements.prefix(kept).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                element.appendJSON(to: &output, elision: elision)
             }
-            output += "]"
+            if kept < elements.count {
+                if kept > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted("…[\(elements.count - kept) more items]", to: &output)
+            }
+            output.append(UInt8(ascii: "]"))
         case .object(let members):
-            output += "{"
-            for (index, member) in members.enumerated() {
-                if index > 0 { output += "," }
+            output.append(UInt8(ascii: "{"))
+            let count = members.keys.count
+            let kept = elision.map { min($0.memberLimit, count) } ?? count
+            for (index, member) in members.prefix(kept).enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.appendQuoted(member.key, to: &output)
-                output += ":"
-                member.value.appendJSON(to: &output)
+                output.append(UInt8(ascii: ":"))
+                member.value.appendJSON(to: &output, elision: elision)
             }
-            output += "}"
+            if kept < count {
+                if kept > 0 { output.append(UInt8(ascii: ",")) }
+                JSONValue.appendQuoted("…", to: &output)
+                output.append(UInt8(ascii: ":"))
+                JSONValue.appendQuoted("[\(count - kept) more members]", to: &output)
+            }
+            output.append(UInt8(ascii: "}"))
         }
     }
 
@@ -51,23 +101,33 @@ extension JSONValue {
         return number == 0 ? "0" : nil
     }
 
-    private static func appendQuoted(_ string: String, to output: inout String) {
-        output += "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
+    /// The string quoted, with `"`, `\\` and control characters escaped; every other byte of its UTF-8
+    /// is copied as it is, in runs between the characters that need escaping.
+    private static func appendQuoted(_ string: String, to output: inout [UInt8]) {
+        output.append(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { bytes in
+            var runStart = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+                switch byte {
+                case UInt8(ascii: "\""): output.append(contentsOf: #"\""#.utf8)
+                case UInt8(ascii: "\\"): output.append(contentsOf: #"\\"#.utf8)
+                case UInt8(ascii: "\n"): output.append(contentsOf: #"\n"#.utf8)
+                case UInt8(ascii: "\r"): output.append(contentsOf: #"\r"#.utf8)
+                case UInt8(ascii: "\t"): output.append(contentsOf: #"\t"#.utf8)
+                case 0x08: output.append(contentsOf: #"\b"#.utf8)
+                case 0x0C: output.append(contentsOf: #"\f"#.utf8)
+                default:
+                    let hex = String(byte, radix: 16)
+                    output.append(contentsOf: (#"\u"# + String(repeating: "0", count: 4 - hex.count) + hex).utf8)
+                }
             }
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        output += "\""
+        output.append(UInt8(ascii: "\""))
     }
 }

@@ -10,6 +10,9 @@ public actor StandInJournal {
     public private(set) var responseDelay: Duration = .zero
     private var executions: [String: Int] = [:]
     private var answered: [String: StandInResponse] = [:]
+    /// Per request, from its head's arrival to its last byte written: the stand-in's own time, which a
+    /// benchmark takes out of what it measures through it.
+    public private(set) var serviceTimes: [Duration] = []
 
     public init() {}
 
@@ -38,6 +41,10 @@ public actor StandInJournal {
 
     func record(_ request: RecordedRequest) {
         requests.append(request)
+    }
+
+    func recordServiceTime(_ duration: Duration) {
+        serviceTimes.append(duration)
     }
 
     func takeScriptedFailure() -> StandInResponse? {

@@ -56,6 +56,7 @@ private func respond(
     context: BasicRequestContext,
     standIn: some StandIn
 ) async throws -> Response {
+    let started = ContinuousClock.now
     let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
     let recorded = RecordedRequest(
         method: request.method.rawValue,
@@ -80,6 +81,7 @@ private func respond(
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
+                await standIn.journal.recordServiceTime(started.duration(to: .now))
             }
         )
     }
@@ -88,6 +90,7 @@ private func respond(
         fields[.contentType] = "application/json"
         buffer.writeString(json.jsonText)
     }
+    await standIn.journal.recordServiceTime(started.duration(to: .now))
     return Response(
         status: HTTPResponse.Status(code: answer.status),
         headers: fields,

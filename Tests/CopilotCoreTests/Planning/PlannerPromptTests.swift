@@ -88,11 +88,34 @@ import Testing
         let (text, trimmed) = PlannerPrompt.payloadText(payload, secrets: [], budget: 2_048)
         #expect(trimmed)
         #expect(text.utf8.count <= 2_048)
-        #expect(text.contains("more characters]"))
+        #expect(text.contains("more bytes]"))
         #expect(text.contains("more items]"))
         let small = PlannerPrompt.payloadText(["a": 1], secrets: [], budget: 2_048)
         #expect(small.text == #"{"a":1}"# && !small.trimmed)
         let tiny = PlannerPrompt.payloadText(payload, secrets: [], budget: 40)
         #expect(tiny.text.utf8.count <= 40 && tiny.text.hasSuffix("…[truncated]"))
+        // A cut never splits a character's bytes.
+        let accents = PlannerPrompt.payloadText(
+            ["s": .string(String(repeating: "é", count: 2_000))],
+            secrets: [],
+            budget: 1_024
+        )
+        #expect(accents.trimmed && !accents.text.contains("\u{FFFD}"))
+        #expect(accents.text.contains("é…[3488 more bytes]"))
+    }
+
+    @Test("a secret is redacted wherever it occurs, also one that JSON escapes, and before any cut")
+    func escapedSecret() {
+        let secret = #"pa"ss\word-0123456789"#
+        let payload: JSONValue = [
+            "note": .string("token=\(secret); " + String(repeating: "y", count: 600)),
+            secret: "as a key",
+        ]
+        for budget in [100_000, 400] {
+            let (text, _) = PlannerPrompt.payloadText(payload, secrets: [secret], budget: budget)
+            #expect(!text.contains("pa\\\"ss"), "escaped form absent at budget \(budget): \(text)")
+            #expect(!text.contains("word-0123456789"))
+            #expect(text.contains("[redacted]"))
+        }
     }
 }

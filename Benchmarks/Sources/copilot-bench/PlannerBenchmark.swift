@@ -1,0 +1,163 @@
+import AsyncHTTPClient
+import CopilotCore
+import CopilotEngine
+import CopilotExpressions
+import CopilotPlanner
+import CopilotPlaybooks
+import CopilotTesting
+import Foundation
+import Logging
+
+/// Issue 11: the planner's overhead per run (prompt, the model call's encoding and stream decoding, the
+/// plan's checks, storing the plan and its transcript, and the lease held around the call), through the
+/// real service, over real HTTP on 127.0.0.1, with a model stand-in that answers at once.
+///
+///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3]
+///
+/// Each round measures event → first outbound action (as `runs` does) twice on fresh services: the
+/// playbook planned by the model stand-in (`agent.provider: anthropic`), then the same playbook and
+/// load with `provider: playbook`. The overhead is the difference of the two, at p50 and at p99. The
+/// rate is paced well below the service's capacity, so the difference is the planning's work, not a
+/// queue. The stand-in is in the same process; its own time (building the streamed answer) is a few
+/// tens of microseconds and counts against the planner here.
+struct PlannerBenchmark {
+    let options: Options
+
+    /// What the benchmark playbook gets with the planner on.
+    static let agentBlock = """
+        agent:
+          instructions: Verify the pull request with the suite that fits it.
+          allowed: [testbench.run, github.status, github.comment]
+        """
+
+    static let plan: ModelStandIn.Answer = .plan([
+        "summary": "Run the unit suite on the pull request.",
+        "steps": [
+            [
+                "id": "unit-suite", "uses": "testbench.run", "with": ["test_suite": "unit"],
+                "reason": "A newly opened pull request: the unit suite is the first check.",
+            ]
+        ],
+    ])
+
+    func run() async throws {
+        let rate = options.double("rate", 50)
+        let seconds = options.double("seconds", 10)
+        let rounds = options.int("rounds", 3)
+        let count = Int(rate * seconds)
+        let runs = RunsBenchmark(options: options)
+        let testBench = DispatchRecorder()
+        let model = ModelStandIn(apiKey: "bench-key", answers: [Self.plan])
+        let payload = try JSONValue(parsing: Corpus.bytes("github/pull_request.opened.payload.json"))
+        var lines = [
+            "| round | planner p50 | playbook p50 | overhead p50 | planner p99 | playbook p99 | overhead p99 |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        try await withStandIn(testBench) { testBenchURL in
+            try await withStandIn(model) { modelURL in
+                for round in 1...rounds {
+                    let planned = try await runs.latencies(
+                        count: count,
+                        rate: rate,
+                        payload: payload,
+                        testBench: testBench,
+                        url: testBenchURL,
+                        concurrency: 8,
+                        modelURL: modelURL
+                    )
+                    let plain = try await runs.latencies(
+                        count: count,
+                        rate: rate,
+                        payload: payload,
+                        testBench: testBench,
+                        url: testBenchURL,
+                        concurrency: 8
+                    )
+                    let cells = [0.5, 0.99].map { q in
+                        (planned.quantile(q), plain.quantile(q), planned.quantile(q) - plain.quantile(q))
+                    }
+                    lines.append(
+                        "| \(round) | \(ms(cells[0].0)) | \(ms(cells[0].1)) | **\(ms(cells[0].2))** "
+                            + "| \(ms(cells[1].0)) | \(ms(cells[1].1)) | **\(ms(cells[1].2))** |"
+                    )
+                }
+            }
+        }
+        let asked = await model.journal.requests.count
+        let served = await model.journal.serviceTimes.sorted()
+        print("\(count) runs per measurement at \(rate) events/s; the model was asked \(asked) times")
+        print(lines.joined(separator: "\n"))
+        print(
+            "the model stand-in's own time per call (request head in → last byte of the streamed answer out): "
+                + "p50 \(ms(served[served.count / 2])), p99 \(ms(served[min(served.count - 1, served.count * 99 / 100)]))"
+        )
+        try await withStandIn(model) { modelURL in
+            print(try await planningAlone(modelURL: modelURL, payload: payload))
+        }
+    }
+
+    /// The planning of one run without the store or the engine around it: offer, prompt, the model call
+    /// over HTTP (request body, streamed answer decoded), and the plan's checks, `calls` times in a row.
+    private func planningAlone(modelURL: String, payload: JSONValue) async throws -> String {
+        let calls = options.int("calls", 500)
+        let loaded = PlaybookLoader().load(
+            file: "pr-unit.yaml",
+            bytes: Array(
+                ("""
+                name: pr-unit
+                on:
+                  github:
+                    types: [pull_request.opened]
+                steps:
+                  - id: unit
+                    uses: testbench.run
+                    with: { test_suite: unit }
+                """ + "\n" + Self.agentBlock).utf8
+            )
+        )
+        guard let playbook = loaded.playbook else { throw BenchError("\(loaded.diagnostics)") }
+        let event = Event(
+            id: EventID(rawValue: "evt-bench"),
+            source: .github,
+            type: "pull_request.opened",
+            receivedAt: Date(),
+            deliveryID: DeliveryID(rawValue: "bench"),
+            subject: "Codertocat/Hello-World",
+            payload: payload
+        )
+        let planner = RunPlanner(
+            client: ModelClient(
+                client: .shared,
+                configuration: .init(format: .anthropic, baseURL: modelURL, apiKey: "bench-key", model: "bench"),
+                logger: Logger(label: "bench")
+            ),
+            settings: .init(timeout: .seconds(10))
+        )
+        var times: [Duration] = []
+        var building: [Duration] = []
+        for _ in 0..<calls {
+            let started = ContinuousClock.now
+            let session = planner.session(
+                for: playbook,
+                agent: playbook.agent ?? PlaybookAgent(instructions: "", allowed: []),
+                event: event,
+                recentRuns: [],
+                serviceAccounts: .unrestricted
+            )
+            building.append(started.duration(to: .now))
+            let result = await planner.plan(session)
+            times.append(started.duration(to: .now))
+            guard case .planned = result.decision else { throw BenchError("the stand-in's plan was refused") }
+        }
+        func quantiles(_ values: [Duration]) -> String {
+            let sorted = values.sorted()
+            return
+                "p50 \(ms(sorted[sorted.count / 2])), p99 \(ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))"
+        }
+        return
+            "planning alone (offer, prompt, HTTP call, stream decoding, checks), \(calls) calls: \(quantiles(times)); "
+            + "of which the offer and prompt: \(quantiles(building))"
+    }
+
+    private func ms(_ duration: Duration) -> String { RunsBenchmark.milliseconds(duration) }
+}
