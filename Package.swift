@@ -159,7 +159,7 @@ let package = Package(
             name: "copilot-bench",
             dependencies: [
                 "CopilotCore", "CopilotExpressions", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp",
-                "CopilotTesting", "CopilotEngine", "CopilotPlanner",
+                "CopilotTesting", "CopilotEngine", "CopilotPlanner", "CopilotStoreSQLite",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

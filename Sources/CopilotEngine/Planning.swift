@@ -12,8 +12,9 @@ public enum Planning {
         /// The session as far as it got, for the transcript, attempts and usage (after a timeout too:
         /// only the call in flight is lost with its task).
         public var session: PlanningSession
-        /// The provider failed (an error after its retries, or the timeout): what its circuit breaker
-        /// counts. An invalid plan is an answer, and a cancellation says nothing about the provider.
+        /// The provider gave no answer (an error after its retries, 4xx included, or the timeout): what
+        /// its circuit breaker counts. An invalid plan is an answer, and a cancellation says nothing
+        /// about the provider.
         public var providerFailed: Bool
     }
 
@@ -50,7 +51,7 @@ public enum Planning {
 
     private static func converse(_ progress: Progress, with client: any PlannerClient) async -> Outcome {
         var session = progress.session
-        var next = session.start
+        var next = session.current
         var providerFailed = false
         while case .ask(let conversation) = next {
             do {

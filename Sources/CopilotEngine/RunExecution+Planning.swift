@@ -47,7 +47,7 @@ extension RunExecution {
             latencyMilliseconds: result.latencyMilliseconds
         )
         machine.recordPlan(plan, at: environment.now())
-        pendingTranscript = result.session.conversation
+        if result.asked { pendingTranscript = result.session.conversation }
         recordUsage(result.session.usage, of: plan)
         logger.info(
             plan.status == .planned ? "run planned" : "run falls back to the playbook's steps",
@@ -56,11 +56,15 @@ extension RunExecution {
     }
 
     /// After a planned step failed: asks for the steps to run next while `max_replans` allows, and
-    /// applies the answer.
-    mutating func replanIfNeeded() async {
+    /// applies the answer. The failure is saved first, so a crash during the model call does not send
+    /// the failed step again. False when the run left this worker.
+    mutating func replanIfNeeded() async -> Bool {
         guard let planner = environment.planner, let agent = playbook.agent, let plan = machine.run.plan,
-            plan.replans < planner.settings.maxReplans, let failed = machine.replannableFailure
-        else { return }
+            plan.replans < planner.settings.maxReplans, machine.replannableFailure != nil
+        else { return true }
+        guard await save(release: false) != nil else { return false }
+        // A cancel that arrived meanwhile was applied by the save: nothing is re-planned then.
+        guard let failed = machine.replannableFailure else { return true }
         var transcript = pendingTranscript
         do {
             if transcript == nil { transcript = try await environment.store.transcript(machine.run.id) }
@@ -71,9 +75,10 @@ extension RunExecution {
         guard let transcript else {
             // Without the conversation there is nothing to go on: the failure stands.
             var record = plan
-            record.replans = planner.settings.maxReplans
+            record.replans += 1
+            record.reason = "transcript_unavailable"
             machine.replan(answering: failed, with: record, adding: [], at: environment.now())
-            return
+            return true
         }
         var session = planner.session(
             resuming: transcript,
@@ -83,7 +88,7 @@ extension RunExecution {
             agent: agent,
             serviceAccounts: environment.serviceAccounts
         )
-        guard session.replan(after: machine.run.steps) != nil else { return }
+        guard session.replan(after: machine.run.steps) != nil else { return true }
         let asked = session
         let result = await holdingLease(for: planner) { [environment] in
             await planner.plan(asked, clock: environment.clock)
@@ -95,12 +100,13 @@ extension RunExecution {
             latencyMilliseconds: result.latencyMilliseconds
         )
         machine.replan(answering: failed, with: record, adding: steps, at: environment.now())
-        pendingTranscript = result.session.conversation
+        if result.asked { pendingTranscript = result.session.conversation }
         recordUsage(result.session.usage - plan.usage, of: record)
         logger.info(
             steps.isEmpty ? "re-plan gave no steps; the failure stands" : "run re-planned",
             metadata: planMetadata(record).merging(["copilot.step.id": .string(failed.rawValue)]) { $1 }
         )
+        return true
     }
 
     /// Runs `planning` while the run's lease covers `agent.timeout_seconds` (longer than a lease), so no

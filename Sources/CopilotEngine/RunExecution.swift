@@ -80,7 +80,7 @@ struct RunExecution {
         timeOutApprovalIfDue()
         await planIfNeeded()
         while !Task.isCancelled {
-            await replanIfNeeded()
+            guard await replanIfNeeded() else { return }
             let action = machine.next(at: environment.now())
             switch action {
             case .runStep(let invocation):

@@ -11,7 +11,7 @@ public struct RunPlanner: Sendable {
         public var maxSteps: Int
         /// `agent.max_replans`: how often a failed planned step may be answered with a new plan.
         public var maxReplans: Int
-        /// `agent.timeout_seconds`: the whole planning of a run (a re-plan has as much again).
+        /// `agent.timeout_seconds`: a run's planning, and each re-plan, within this.
         public var timeout: Duration
         /// Configured secret values: never shown to the model.
         public var secrets: [String]
@@ -45,6 +45,9 @@ public struct RunPlanner: Sendable {
         public var decision: PlanningSession.Next
         public var session: PlanningSession
         public var latencyMilliseconds: Int
+        /// False when no request was made (nothing allowed, or the circuit open): the session's last
+        /// turns were never sent, so they are no transcript.
+        public var asked: Bool
     }
 
     public let client: any PlannerClient
@@ -117,16 +120,20 @@ public struct RunPlanner: Sendable {
         )
     }
 
-    /// Asks the model what `session` asks next, within `agent.timeout_seconds`, unless the provider's
-    /// circuit is open: then the answer is a fallback (`circuit_open`) without a call.
+    /// Asks the model what `session` asks now, within `agent.timeout_seconds` (each re-plan has its own
+    /// timeout), unless there is nothing to ask (`no_allowed_action`) or the provider's circuit is open:
+    /// then the answer is a fallback without a call.
+    ///
+    /// The circuit counts every planning that got no answer as a failure, 4xx included (unlike the
+    /// actions' breakers): a wrong key or model name fails every run the same way, so after 5 in a row
+    /// runs stop waiting on the provider for 30 s. An invalid plan is an answer.
     public func plan(_ session: PlanningSession, clock: any Clock<Duration> = ContinuousClock()) async -> Result {
         let started = ContinuousClock.now
+        guard case .ask = session.current else {
+            return Result(decision: session.current, session: session, latencyMilliseconds: 0, asked: false)
+        }
         guard circuit.acquire() else {
-            return Result(
-                decision: session.fail(.circuitOpen),
-                session: session,
-                latencyMilliseconds: 0
-            )
+            return Result(decision: session.fail(.circuitOpen), session: session, latencyMilliseconds: 0, asked: false)
         }
         let outcome = await Planning.run(session, with: client, timeout: settings.timeout, clock: clock)
         if case .fallback(let reason) = outcome.decision, reason == PlannerError.cancelled.reason {
@@ -137,7 +144,8 @@ public struct RunPlanner: Sendable {
         return Result(
             decision: outcome.decision,
             session: outcome.session,
-            latencyMilliseconds: Int((started.duration(to: .now).timeInterval * 1000).rounded())
+            latencyMilliseconds: Int((started.duration(to: .now).timeInterval * 1000).rounded()),
+            asked: true
         )
     }
 }

@@ -24,6 +24,14 @@ public struct ModelClient: PlannerClient {
     public enum WireFormat: String, Sendable, Hashable {
         case anthropic
         case openAI = "openai"
+
+        /// CONTRACT §1: the base URL when `agent.base_url` is empty.
+        public var defaultBaseURL: String {
+            switch self {
+            case .anthropic: "https://api.anthropic.com"
+            case .openAI: "https://api.openai.com/v1"
+            }
+        }
     }
 
     public struct Configuration: Sendable, Hashable {

@@ -102,7 +102,8 @@ extension SQLiteStore {
         try writeSteps(of: run, in: db)
     }
 
-    /// Overwrites a stored run's mutable columns, steps and attempts. `cancel_requested` stays set.
+    /// Overwrites a stored run's mutable columns, steps and attempts; steps the run no longer has (a
+    /// plan's replaced the playbook's) are deleted. `cancel_requested` stays set.
     static func update(_ run: Run, releasing: Bool, in db: Database) throws {
         try db.run(
             """
@@ -117,6 +118,9 @@ extension SQLiteStore {
             WHERE id = \(run.id.rawValue)
             """
         )
+        let ids = run.steps.map(\.id.rawValue)
+        try db.run("DELETE FROM run_steps WHERE run_id = \(run.id.rawValue) AND id NOT IN \(ids)")
+        try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
         try writeSteps(of: run, in: db)
     }
 

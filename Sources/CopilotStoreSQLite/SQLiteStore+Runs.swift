@@ -121,10 +121,6 @@ extension SQLiteStore {
     ) async throws(RunStoreError) -> Run {
         try await write("save plan") { db in
             let saved = try Self.save(RunSave(run: run, lease: lease, release: release), in: db)
-            // A plan's steps replace the playbook's; `save` only ever adds and updates steps.
-            let ids = run.steps.map(\.id.rawValue)
-            try db.run("DELETE FROM run_steps WHERE run_id = \(run.id.rawValue) AND id NOT IN \(ids)")
-            try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
             if !release {
                 try db.run(
                     """

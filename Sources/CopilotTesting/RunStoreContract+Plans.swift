@@ -56,6 +56,17 @@ extension RunStoreContract {
                 try await store.savePlan(run, transcript: transcript, lease: stranger, release: false)
             }
         },
+        check("a save stores exactly the run's steps: steps it no longer has are gone") { store in
+            try await seed(store, event: "a", runs: [newRun("run-1", event: "a")])
+            guard let claimed = try await store.claimRun(owner: "w", lease: .seconds(60), now: at(1)) else {
+                throw Failure(message: "claimable", line: #line)
+            }
+            var run = claimed.run
+            run.steps = [RunStep(id: StepID(rawValue: "planned"), uses: "incident.update")]
+            _ = try await store.save(run, lease: claimed.lease, release: false)
+            let stored = try await store.run(run.id)
+            try require(stored?.steps.map(\.id.rawValue) == ["planned"], "got \(String(describing: stored?.steps))")
+        },
         check("recent runs: the same playbook and subject, created before the run, newest first") { store in
             func run(_ id: String, event: String, playbook: String = "rollback", subject: String) -> Run {
                 var run = newRun(id, event: event, playbook: playbook)

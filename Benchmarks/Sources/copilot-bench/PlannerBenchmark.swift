@@ -4,6 +4,7 @@ import CopilotEngine
 import CopilotExpressions
 import CopilotPlanner
 import CopilotPlaybooks
+import CopilotStoreSQLite
 import CopilotTesting
 import Foundation
 import Logging
@@ -94,12 +95,69 @@ struct PlannerBenchmark {
         try await withStandIn(model) { modelURL in
             print(try await planningAlone(modelURL: modelURL, payload: payload))
         }
+        print(try await recentRunsRead())
+    }
+
+    /// The read of a subject's last runs that each planning makes, against a SQLite file holding them.
+    private func recentRunsRead() async throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("recent-\(UUID().uuidString).db").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let store = try SQLiteStore(path: path, logger: Logger(label: "bench"))
+        var last = RunID(rawValue: "")
+        for index in 0..<20 {
+            let delivery = Delivery(
+                eventID: EventID(rawValue: "evt-\(index)"),
+                source: .github,
+                deliveryID: DeliveryID(rawValue: "d-\(index)"),
+                type: "pull_request.opened",
+                subject: "Codertocat/Hello-World",
+                receivedAt: Date(),
+                headers: [:],
+                body: Array("{}".utf8)
+            )
+            _ = try await store.enqueue(delivery)
+            last = RunID(rawValue: "run-\(index)")
+            var run = Run(
+                id: last,
+                eventID: delivery.eventID,
+                playbook: PlaybookName(rawValue: "pr-unit"),
+                subject: "Codertocat/Hello-World",
+                createdAt: Date(),
+                steps: [RunStep(id: StepID(rawValue: "unit"), uses: "testbench.run")]
+            )
+            run.status = .succeeded
+            _ = try await store.recordMatch(
+                MatchRecord(
+                    eventID: delivery.eventID,
+                    at: Date(),
+                    runs: [.init(run: run, cooldownSeconds: nil)],
+                    notMatched: []
+                )
+            )
+        }
+        var times: [Duration] = []
+        for _ in 0..<options.int("calls", 500) {
+            let started = ContinuousClock.now
+            let runs = try await store.recentRuns(
+                playbook: PlaybookName(rawValue: "pr-unit"),
+                subject: "Codertocat/Hello-World",
+                before: last,
+                limit: 5
+            )
+            times.append(started.duration(to: .now))
+            guard runs.count == 5 else { throw BenchError("expected 5 recent runs, got \(runs.count)") }
+        }
+        times.sort()
+        return "recent runs read (5 of 20 runs of the subject): p50 \(ms(times[times.count / 2])), "
+            + "p99 \(ms(times[min(times.count - 1, times.count * 99 / 100)]))"
     }
 
     /// The planning of one run without the store or the engine around it: offer, prompt, the model call
     /// over HTTP (request body, streamed answer decoded), and the plan's checks, `calls` times in a row.
     private func planningAlone(modelURL: String, payload: JSONValue) async throws -> String {
-        let calls = options.int("calls", 500)
+        let calls = max(1, options.int("calls", 500))
         let loaded = PlaybookLoader().load(
             file: "pr-unit.yaml",
             bytes: Array(

@@ -60,13 +60,3 @@ extension AppConfiguration {
         )
     }
 }
-
-extension ModelClient.WireFormat {
-    /// CONTRACT §1: the base URL when `agent.base_url` is empty.
-    var defaultBaseURL: String {
-        switch self {
-        case .anthropic: "https://api.anthropic.com"
-        case .openAI: "https://api.openai.com/v1"
-        }
-    }
-}

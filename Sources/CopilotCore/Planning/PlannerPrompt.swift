@@ -69,7 +69,8 @@ public struct PlannerPrompt: Sendable, Hashable {
         // secret holds it JSON-escaped in the text, as escaping maps character by character. It comes
         // before any cut, which could otherwise leave part of a secret visible.
         var redactedPayload = payload
-        let present = secrets.filter { !$0.isEmpty && occurs(escaped($0), in: full) }
+        let fullBytes = Array(full.utf8)
+        let present = secrets.filter { !$0.isEmpty && offset(of: Array(escaped($0).utf8), in: fullBytes) != nil }
         if !present.isEmpty {
             redactedPayload = redacted(payload, present)
             full = redactedPayload.jsonText
@@ -88,23 +89,18 @@ public struct PlannerPrompt: Sendable, Hashable {
         return (String(decoding: cut, as: UTF8.self) + marker, true)
     }
 
-    /// Whether `needle` occurs in `text`, comparing UTF-8 bytes: the generic collection search took
-    /// milliseconds on a 28 KB payload, for each configured secret.
-    private static func occurs(_ needle: String, in text: String) -> Bool {
-        var text = text
-        var needle = needle
-        return text.withUTF8 { haystack in
-            needle.withUTF8 { needle in
-                guard let first = needle.first, needle.count <= haystack.count else { return false }
-                candidates: for start in 0...(haystack.count - needle.count) where haystack[start] == first {
-                    for offset in 1..<needle.count where haystack[start + offset] != needle[offset] {
-                        continue candidates
-                    }
-                    return true
-                }
-                return false
+    /// Where `needle` first occurs in `haystack` at or after `start`, comparing bytes. Detection and
+    /// replacement both compare bytes, so a secret found is a secret replaced; the generic collection
+    /// search also took milliseconds on a 28 KB payload, for each configured secret.
+    private static func offset(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+        guard let first = needle.first, start >= 0, haystack.count - start >= needle.count else { return nil }
+        candidates: for index in start...(haystack.count - needle.count) where haystack[index] == first {
+            for step in 1..<needle.count where haystack[index + step] != needle[step] {
+                continue candidates
             }
+            return index
         }
+        return nil
     }
 
     /// A secret as it appears inside a JSON string's text.
@@ -125,8 +121,22 @@ public struct PlannerPrompt: Sendable, Hashable {
 
     /// Longest secrets first, so that a secret holding another is not left half visible.
     package static func redacted(_ text: String, _ secrets: [String]) -> String {
-        secrets.filter { !$0.isEmpty }.sorted { $0.count > $1.count }.reduce(text) {
-            $0.replacing($1, with: "[redacted]")
+        var bytes = Array(text.utf8)
+        var changed = false
+        for secret in secrets.filter({ !$0.isEmpty }).sorted(by: { $0.utf8.count > $1.utf8.count }) {
+            let needle = Array(secret.utf8)
+            var result: [UInt8] = []
+            var from = 0
+            while let found = offset(of: needle, in: bytes, from: from) {
+                result += bytes[from..<found]
+                result += "[redacted]".utf8
+                from = found + needle.count
+            }
+            guard from > 0 else { continue }
+            result += bytes[from...]
+            bytes = result
+            changed = true
         }
+        return changed ? String(decoding: bytes, as: UTF8.self) : text
     }
 }

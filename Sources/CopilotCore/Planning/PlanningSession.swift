@@ -72,8 +72,9 @@ public struct PlanningSession: Sendable {
         }
     }
 
-    /// The first question; a playbook whose account may use none of `agent.allowed` is not worth one.
-    public var start: Next {
+    /// What to do now: ask the conversation so far (the first question, or a re-plan's), unless the
+    /// playbook's account may use none of `agent.allowed`, which is not worth a question.
+    public var current: Next {
         check.offer.actions.isEmpty ? .fallback(reason: Self.nothingAllowed) : .ask(conversation)
     }
 
@@ -134,7 +135,12 @@ public struct PlanningSession: Sendable {
                 "outputs": step.outputs.map(JSONValue.object) ?? .null,
             ]
         }
-        let content = PlannerPrompt.redacted(JSONValue.array(outcomes), secrets).jsonText
+        // Redacted and trimmed as the event is: a step's outputs (a test report) can be large.
+        let content = PlannerPrompt.payloadText(
+            .array(outcomes),
+            secrets: secrets,
+            budget: PlannerPrompt.defaultPayloadBudget
+        ).text
         conversation.turns.append(.toolResult(id: callID, content: content, isError: false))
         conversation.turns.append(
             .user(

@@ -16,7 +16,7 @@ public struct RunPlan: Sendable, Hashable {
     public var model: String?
     public var status: Status
     /// Why the run fell back (`invalid_plan`, `timeout`, `http 529 from anthropic`, `circuit_open`, ...),
-    /// or why its last re-plan gave no steps.
+    /// or why its last re-plan gave no steps (which ends the re-planning).
     public var reason: String?
     /// The model's summary of its latest accepted plan.
     public var summary: String?
@@ -69,15 +69,21 @@ public struct RunPlan: Sendable, Hashable {
             latencyMilliseconds: latencyMilliseconds,
             usage: session.usage
         )
-        switch decision {
-        case .planned(let plan):
+        if case .planned(let plan) = decision {
             status = .planned
             summary = plan.summary
             steps = plan.steps
-        case .fallback(let reason):
-            self.reason = reason
-        case .ask:
-            self.reason = PlannerError.cancelled.reason
+        } else {
+            reason = Self.reason(of: decision)
+        }
+    }
+
+    /// Why a decision gave no plan; nil for a plan. A conversation left unanswered was cancelled.
+    private static func reason(of decision: PlanningSession.Next) -> String? {
+        switch decision {
+        case .planned: nil
+        case .fallback(let reason): reason
+        case .ask: PlannerError.cancelled.reason
         }
     }
 
@@ -93,17 +99,10 @@ public struct RunPlan: Sendable, Hashable {
         usage = session.usage
         model = session.model ?? model
         self.latencyMilliseconds += latencyMilliseconds
-        switch decision {
-        case .planned(let plan):
-            summary = plan.summary
-            reason = nil
-            return plan.steps
-        case .fallback(let reason):
-            self.reason = reason
-        case .ask:
-            reason = PlannerError.cancelled.reason
-        }
-        return []
+        reason = Self.reason(of: decision)
+        guard case .planned(let plan) = decision else { return [] }
+        summary = plan.summary
+        return plan.steps
     }
 }
 
@@ -173,7 +172,7 @@ extension RunPlan {
     }
 
     private static func int(_ value: JSONValue?) -> Int {
-        guard let number = value?.numberValue, number.isFinite else { return 0 }
-        return Int(number)
+        guard let number = value?.numberValue, let int = Int(exactly: number.rounded()) else { return 0 }
+        return int
     }
 }

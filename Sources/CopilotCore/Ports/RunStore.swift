@@ -68,8 +68,8 @@ public protocol RunStore: EventInbox {
     /// Extends a lease the caller still holds; `conflict` when it lost it.
     func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease
 
-    /// Stores the run, its steps, attempts, outputs and approvals, as the lease holder's state machine
-    /// left them, and answers the stored run. `cancelRequested` stays true once set (a cancel that
+    /// Stores the run, its steps (exactly those given: a plan's replace the playbook's), attempts,
+    /// outputs and approvals, as the lease holder's state machine left them, and answers the stored run. `cancelRequested` stays true once set (a cancel that
     /// arrived meanwhile is kept and shows in the answer). `release` gives the lease up (the run is
     /// parked or ended). A lease is held while its owner is the stored one: an expired lease that nobody
     /// claimed since still saves (the work was not lost), one that another worker claimed does not.
@@ -77,11 +77,10 @@ public protocol RunStore: EventInbox {
     func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run
 
     /// `save` of a run whose planner decided, with the planner's conversation as its transcript, in one
-    /// transaction: a plan is never stored without the exchange that made it. The run's steps are then
-    /// exactly the given ones (a plan's replace the playbook's, where `save` only adds and updates
-    /// steps), and a kept lease runs until `lease.expiresAt` (planning holds the run longer than a step;
-    /// storing the plan gives the lease its usual length back). A later call (after a re-plan) replaces
-    /// the transcript. Throws as `save` does.
+    /// transaction: a plan is never stored without the exchange that made it. A kept lease then runs
+    /// until `lease.expiresAt` (planning holds the run longer than a step; storing the plan gives the
+    /// lease its usual length back). A later call (after a re-plan) replaces the transcript. Throws as
+    /// `save` does.
     func savePlan(
         _ run: Run,
         transcript: PlannerConversation,

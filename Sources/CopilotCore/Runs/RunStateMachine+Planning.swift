@@ -5,7 +5,8 @@ public import Foundation
 #endif
 
 // The planner's decisions (CONTRACT §4a): a plan replaces the playbook's steps before any starts; after a
-// planned step fails, the model may be asked once more, and its new steps run after those already done.
+// planned step fails, the model may be asked again (up to `max_replans` times), and its new steps run
+// after those already done.
 extension RunStateMachine {
     /// True when the run's planner has not decided yet and no step has started: the moment to plan.
     public var needsPlan: Bool {
@@ -20,10 +21,12 @@ extension RunStateMachine {
     }
 
     /// The failed planned step a re-plan may answer: the run was planned, is still going, nothing ended
-    /// or stopped it, and a step failed it with no later step started. Nil otherwise. Whether a re-plan
-    /// is left (`max_replans`) is the caller's setting.
+    /// or stopped it, no earlier re-plan came back without steps (that ends the re-planning), and a step
+    /// failed it with no later step started. Nil otherwise. Whether a re-plan is left (`max_replans`) is
+    /// the caller's setting.
     public var replannableFailure: StepID? {
-        guard let plan = run.plan, plan.status == .planned, !run.status.isFinal, !run.cancelRequested,
+        guard let plan = run.plan, plan.status == .planned, plan.reason == nil, !run.status.isFinal,
+            !run.cancelRequested,
             !run.isRejected, let index = run.steps.firstIndex(where: counts),
             run.steps[index].outcome == .failure,
             run.steps[(index + 1)...].allSatisfy({ $0.outcome == nil && $0.attempts == 0 })

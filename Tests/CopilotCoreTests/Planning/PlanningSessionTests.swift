@@ -46,7 +46,7 @@ import Testing
     @Test("a valid first answer is the plan, with usage and attempts counted")
     func planned() {
         var session = Self.session()
-        guard case .ask(let conversation) = session.start else {
+        guard case .ask(let conversation) = session.current else {
             Issue.record("the session must ask first")
             return
         }
@@ -96,7 +96,7 @@ import Testing
                 == .fallback(reason: "http 529 from anthropic")
         )
         #expect(Self.session().fail(.timeout) == .fallback(reason: "timeout"))
-        #expect(Self.session(allowed: ["deploy.rollback"]).start == .fallback(reason: "no_allowed_action"))
+        #expect(Self.session(allowed: ["deploy.rollback"]).current == .fallback(reason: "no_allowed_action"))
     }
 
     @Test("a re-plan answers the plan's call with the outcomes, forbids the ids used, and is limited")
