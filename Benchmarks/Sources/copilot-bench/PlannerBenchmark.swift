@@ -138,7 +138,7 @@ struct PlannerBenchmark {
             )
         }
         var times: [Duration] = []
-        for _ in 0..<options.int("calls", 500) {
+        for _ in 0..<max(1, options.int("calls", 500)) {
             let started = ContinuousClock.now
             let runs = try await store.recentRuns(
                 playbook: PlaybookName(rawValue: "pr-unit"),
