@@ -155,12 +155,13 @@ struct ConfigurationTests {
             auth: { jwt: { secret: env:JWT_SECRET } }
             rbac:
               service_accounts: { remediator: { allow: [incident.*] } }
+              roles: { oncall: { permissions: [runs.read] } }
             """
         )
         #expect(
             configuration.warnings.map(\.configurationDescription) == [
                 "copilot.yaml:2:1: warning: 'auth' is read but not acted on yet: the operator API is unauthenticated until operator authentication lands",
-                "copilot.yaml:3:1: warning: 'rbac' is read but not acted on yet: roles and service accounts are not enforced until RBAC lands",
+                "copilot.yaml:5:3: warning: 'rbac.roles' is read but not acted on yet: operator roles are not enforced until operator authentication lands",
             ]
         )
         #expect(try load("agent: { provider: playbook }").warnings.isEmpty)
@@ -168,6 +169,11 @@ struct ConfigurationTests {
             try load("agent: { provider: openai, model: m, base_url: 'http://127.0.0.1:8080/v1' }").warnings.isEmpty
         )
         #expect(problems("agent: { provider: openai }").count == 1, "a model is named")
+        #expect(
+            problems("rbac: { service_accounts: { ci: { allow: ['github.[' ] } } }").first?.contains(
+                "invalid glob 'github.[' for 'rbac.service_accounts.ci.allow[0]'"
+            ) == true
+        )
         let agent = try load("agent: { provider: anthropic, model: m, max_replans: 0 }").agent
         #expect(agent.maxReplans == 0)
         #expect(try load("").agent.maxReplans == 1)

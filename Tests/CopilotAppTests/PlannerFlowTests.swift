@@ -13,7 +13,7 @@ struct PlannerFlowTests {
     static let modelKey = "sk-flow-model-key-0123456789"
     static let incidentID = "7d1f3a52-0c4e-4b8f-9a21-5e6b7c8d9e01"
 
-    static func agent(_ provider: String, url: String, timeout: Int = 20) -> String {
+    static func agent(_ provider: String, url: String, timeout: Int = 20, rbac: String = "") -> String {
         """
         agent:
           provider: \(provider)
@@ -21,6 +21,7 @@ struct PlannerFlowTests {
           base_url: "\(url)"
           api_key: env:FLOW_MODEL_KEY
           timeout_seconds: \(timeout)
+        \(rbac)
         """
     }
 
@@ -29,11 +30,12 @@ struct PlannerFlowTests {
         provider: String = "anthropic",
         model: ModelStandIn,
         timeout: Int = 20,
+        rbac: String = "",
         _ body: @Sendable (Int, TestBenchStandIn, IncidentManagerStandIn, ReceiverStandIn) async throws -> Void
     ) async throws {
         try await withStandIn(model) { modelURL in
             try await RemediationFlowTests.withFlow(
-                extraConfiguration: agent(provider, url: modelURL, timeout: timeout),
+                extraConfiguration: agent(provider, url: modelURL, timeout: timeout, rbac: rbac),
                 extraVariables: ["FLOW_MODEL_KEY": modelKey]
             ) { port, testBench, incidents, deploy, _ in
                 try await body(port, testBench, incidents, deploy)
@@ -206,6 +208,30 @@ struct PlannerFlowTests {
             #expect(problems["is_error"] == true)
             #expect(problems["content"]?.stringValue?.contains("http.request") == true, "the refusal names the action")
             await Self.expectNoSecrets(in: model)
+        }
+    }
+
+    @Test("the offer is agent.allowed ∩ the run_as account's allow; a plan naming more is refused")
+    func offerCutToServiceAccount() async throws {
+        let model = ModelStandIn(apiKey: Self.modelKey)
+        let rollback = Self.plan(Self.step("undo", "deploy.rollback", ["service": "payments-api"]))
+        await model.script([rollback, rollback])
+        let rbac = "rbac: { service_accounts: { remediator: { allow: [testbench.run, incident.*] } } }"
+        try await Self.withPlannerFlow(model: model, rbac: rbac) { port, _, _, deploy in
+            let eventID = try await Self.postIncident(port, webhookID: "msg_plan_7")
+            let runID = try await RemediationFlowTests.runID(port, event: eventID)
+            // The fallback's own rollback step is forbidden too: approved, it ends `forbidden`.
+            try await Self.approve(port, runID)
+            let run = try await Self.finished(port, runID)
+            #expect(run["plan"]?["reason"] == "invalid_plan")
+            #expect(run["status"] == "failed")
+            #expect(run["failed_step"] == "rollback")
+            #expect(run["steps"]?.arrayValue?.map { $0["outcome"] } == ["forbidden", "skipped", "skipped", "success"])
+            #expect(await deploy.journal.requests.isEmpty, "nothing the account may not use is sent")
+            let offered = await model.journal.requests.first?.json?["tools"]?.arrayValue?.first?["input_schema"]?[
+                "properties"
+            ]?["steps"]?["items"]?["properties"]?["uses"]?["enum"]
+            #expect(offered == ["testbench.run", "incident.update", "incident.resolve"])
         }
     }
 

@@ -42,7 +42,7 @@ public enum PlannerDryRun {
                 agent: agent,
                 event: event,
                 recentRuns: [],
-                serviceAccounts: .unrestricted  // RBAC is not enforced yet; its start-up warning says so
+                serviceAccounts: configuration.serviceAccountPolicy
             )
             let result = await planner.plan(session)
             let steps =

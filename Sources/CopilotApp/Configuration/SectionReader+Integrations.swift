@@ -119,12 +119,26 @@ extension SectionReader {
             }
             auth.finish()
         }
-        if let pair = root.pair("rbac") {
-            notActedOn("rbac", pair, "roles and service accounts are not enforced until RBAC lands")
-        }
         if let rbac = root.mapping("rbac") {
+            if let pair = rbac.pair("roles") {
+                notActedOn("rbac.roles", pair, "operator roles are not enforced until operator authentication lands")
+            }
             configuration.rbac.roles = namedLists(rbac, section: "roles", listKey: "permissions")
             configuration.rbac.serviceAccounts = namedLists(rbac, section: "service_accounts", listKey: "allow")
+            // Every `allow` entry is an action name or a glob that compiles; the error points at the account.
+            for (name, globs) in configuration.rbac.serviceAccounts {
+                for (index, glob) in globs.enumerated() {
+                    do throws(PatternError) {
+                        _ = try GlobPattern(glob)
+                    } catch {
+                        let position = rbac.mapping("service_accounts")?.pair(name)?.key.position ?? .start
+                        context.error(
+                            "invalid glob '\(glob)' for 'rbac.service_accounts.\(name).allow[\(index)]': \(error.message)",
+                            at: position
+                        )
+                    }
+                }
+            }
             rbac.finish()
         }
     }

@@ -1,15 +1,19 @@
-import CopilotCore
+public import CopilotCore
+import CopilotExpressions
 public import CopilotPlaybooks
 
 extension AppConfiguration {
     /// The loader every playbook path uses (`serve`, reloads, `playbook validate`): it knows the built-in
-    /// actions, the config's presets with their `params`, and — when `rbac.service_accounts` is
-    /// configured — the service accounts `run_as` may name.
+    /// actions, the config's presets with their `params`, and the service accounts `run_as` may name.
     public var playbookLoader: PlaybookLoader {
         let presets = Dictionary(uniqueKeysWithValues: actions.map { (ActionName(rawValue: $0.key), $0.value.params) })
-        return PlaybookLoader(
-            catalogue: ActionCatalogue(presets: presets),
-            serviceAccounts: rbac.serviceAccounts.isEmpty ? nil : Set(rbac.serviceAccounts.keys)
-        )
+        return PlaybookLoader(catalogue: ActionCatalogue(presets: presets), serviceAccounts: serviceAccountPolicy)
+    }
+
+    /// `rbac.service_accounts` as the policy the worker checks before each step and the planner's offer
+    /// is cut to (CONTRACT §6); unrestricted when none is configured. The globs were checked when the
+    /// configuration was read.
+    public var serviceAccountPolicy: ServiceAccountPolicy {
+        ServiceAccountPolicy(accounts: rbac.serviceAccounts.mapValues { $0.compactMap { try? GlobPattern($0) } })
     }
 }

@@ -119,6 +119,7 @@ public func buildServiceGroup(
         executor: HTTPActionExecutor(client: httpClient, configuration: actions, logger: logger),
         configuration: configuration.engineConfiguration,
         logger: logger,
+        serviceAccounts: configuration.serviceAccountPolicy,
         planner: planner
     )
 

@@ -20,6 +20,9 @@ public struct ServiceAccountPolicy: Sendable {
         self.accounts = accounts
     }
 
+    /// The configured accounts; nil when none is (then every `run_as` may use every action).
+    public var accountNames: Set<String>? { accounts.isEmpty ? nil : Set(accounts.keys) }
+
     /// True when the account `runAs` (nil: `default`) may use `action`. `default` may use every action
     /// unless it is configured; any other account that is not configured may use none.
     public func allows(runAs: String?, action: ActionName) -> Bool {

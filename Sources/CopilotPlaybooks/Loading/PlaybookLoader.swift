@@ -9,9 +9,9 @@ public struct PlaybookLoader: Sendable {
     /// The actions steps may use: built-ins plus the config's presets.
     public var catalogue: ActionCatalogue
     /// `rbac.service_accounts` names when the config has that section; nil skips the `run_as` check.
-    public var serviceAccounts: Set<String>?
+    public var serviceAccounts: ServiceAccountPolicy
 
-    public init(catalogue: ActionCatalogue = .builtIn, serviceAccounts: Set<String>? = nil) {
+    public init(catalogue: ActionCatalogue = .builtIn, serviceAccounts: ServiceAccountPolicy = .unrestricted) {
         self.catalogue = catalogue
         self.serviceAccounts = serviceAccounts
     }

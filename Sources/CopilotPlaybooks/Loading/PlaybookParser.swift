@@ -7,8 +7,8 @@ import CopilotCore
 struct PlaybookParser {
     let context: YAMLReadContext
     let catalogue: ActionCatalogue
-    /// The configured service accounts, when `rbac.service_accounts` exists; nil skips the check.
-    let serviceAccounts: Set<String>?
+    /// `rbac.service_accounts`: `run_as` must name one, and a step it may never pass is a warning.
+    let serviceAccounts: ServiceAccountPolicy
 
     /// The top-level keys, in the order the contract lists them (for suggestions and the schema).
     static let topLevelKeys = [
@@ -49,13 +49,15 @@ struct PlaybookParser {
         let condition = top.value("if").flatMap {
             parseCondition($0, path: "if", allowedNames: Playbook.playbookContextNames)
         }
-        let runAs = top.value("run_as").flatMap { node -> String? in
+        let runAsNode = top.value("run_as")
+        let runAs = runAsNode.flatMap { node -> String? in
             guard let account = context.string(node, path: "run_as") else { return nil }
             // `default` always exists: without an entry of its own it may use every action (CONTRACT §3).
-            if let serviceAccounts, !serviceAccounts.contains(account), account != ServiceAccountPolicy.defaultAccount {
+            if let names = serviceAccounts.accountNames, !names.contains(account),
+                account != ServiceAccountPolicy.defaultAccount
+            {
                 context.error(
-                    "unknown service account '\(account)'"
-                        + Suggestion.didYouMean(account, among: serviceAccounts.sorted()),
+                    "unknown service account '\(account)'" + Suggestion.didYouMean(account, among: names.sorted()),
                     at: node
                 )
             }
@@ -64,9 +66,13 @@ struct PlaybookParser {
         let concurrency = top.mapping("concurrency").flatMap(parseConcurrency)
         let cooldown = top.int("cooldown_seconds", in: 0...Int.max)
         let agent = top.mapping("agent").flatMap(parseAgent)
-        let steps = top.value("steps", required: true).map(parseSteps) ?? []
+        let stepsNode = top.value("steps", required: true)
+        let steps = stepsNode.map(parseSteps) ?? []
         top.declare(contentsOf: Self.topLevelKeys)
         top.finish()
+        if let position = (runAsNode ?? stepsNode)?.position {
+            warnForbiddenActions(runAs: runAs, steps: steps, agent: agent, at: position)
+        }
 
         guard !context.hasErrors, let name else {
             return Parsed(playbook: nil, name: name, namePosition: nameNode?.position)
@@ -84,6 +90,29 @@ struct PlaybookParser {
             steps: steps
         )
         return Parsed(playbook: playbook, name: name, namePosition: nameNode?.position)
+    }
+
+    /// Warnings for what the playbook's service account may never use: such a step always ends
+    /// `forbidden` (and fails the run), and such an `agent.allowed` action is never offered.
+    private func warnForbiddenActions(runAs: String?, steps: [Step], agent: PlaybookAgent?, at position: YAMLPosition) {
+        let account = runAs ?? ServiceAccountPolicy.defaultAccount
+        // An unknown account is an error already; no account configured allows everything.
+        guard let names = serviceAccounts.accountNames,
+            names.contains(account) || account == ServiceAccountPolicy.defaultAccount
+        else { return }
+        for step in steps where !serviceAccounts.allows(runAs: runAs, action: step.uses) {
+            context.warning(
+                "step '\(step.id)' uses '\(step.uses)', which service account '\(account)' may not use "
+                    + "(rbac.service_accounts.\(account).allow): the step will end forbidden",
+                at: position
+            )
+        }
+        for action in agent?.allowed ?? [] where !serviceAccounts.allows(runAs: runAs, action: action) {
+            context.warning(
+                "agent.allowed: service account '\(account)' may not use '\(action)': the planner is never offered it",
+                at: position
+            )
+        }
     }
 
     private func parseConcurrency(_ reader: YAMLMappingReader) -> PlaybookConcurrency? {

@@ -52,7 +52,7 @@ import Testing
     }
 
     @Test("run_as is checked against configured service accounts, presets against the config")
-    func configChecks() {
+    func configChecks() throws {
         let text = """
             name: x
             on: { github: }
@@ -61,7 +61,7 @@ import Testing
             """
         let withConfig = PlaybookLoader(
             catalogue: ActionCatalogue(presets: ["deploy.rollback": ["service"]]),
-            serviceAccounts: ["remediator"]
+            serviceAccounts: ServiceAccountPolicy(accounts: ["remediator": [try GlobPattern("deploy.*")]])
         )
         #expect(
             withConfig.load(file: "x.yaml", text: text).diagnostics.map(\.description) == [
@@ -77,6 +77,22 @@ import Testing
         #expect(
             withConfig.load(file: "x.yaml", text: asDefault).diagnostics.isEmpty,
             "the account 'default' exists without an entry of its own"
+        )
+        let forbidden = """
+            name: x
+            on: { github: }
+            run_as: remediator
+            agent: { instructions: fix it, allowed: [deploy.rollback, incident.update] }
+            steps:
+              - { id: undo, uses: deploy.rollback, with: { service: a } }
+              - { id: note, uses: incident.update }
+            """
+        #expect(
+            withConfig.load(file: "x.yaml", text: forbidden).diagnostics.map(\.description) == [
+                "x.yaml:3:9: warning: agent.allowed: service account 'remediator' may not use 'incident.update': the planner is never offered it",
+                "x.yaml:3:9: warning: step 'note' uses 'incident.update', which service account 'remediator' may not use (rbac.service_accounts.remediator.allow): the step will end forbidden",
+            ],
+            "a step its account may never pass is a warning, not an error"
         )
     }
 
