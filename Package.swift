@@ -107,7 +107,7 @@ let package = Package(
         .target(
             name: "CopilotServer",
             dependencies: [
-                "CopilotCore", "CopilotExpressions",
+                "CopilotCore", "CopilotExpressions", "CopilotAuth",
                 "CopilotWebhooks",
                 "CopilotPlaybooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -119,11 +119,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "CopilotAuth",
+            dependencies: [
+                "CopilotCore", "CopilotExpressions",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
         // Layer 5: the composition root.
         .target(
             name: "CopilotApp",
             dependencies: [
-                "CopilotCore", "CopilotExpressions",
+                "CopilotCore", "CopilotExpressions", "CopilotAuth",
                 "CopilotWebhooks",
                 "CopilotPlaybooks",
                 "CopilotStoreSQLite",
@@ -175,7 +186,7 @@ let package = Package(
         .target(
             name: "CopilotTesting",
             dependencies: [
-                "CopilotCore", "CopilotExpressions",
+                "CopilotCore", "CopilotExpressions", "CopilotAuth",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

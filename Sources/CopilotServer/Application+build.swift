@@ -1,3 +1,4 @@
+public import CopilotAuth
 public import CopilotCore
 public import CopilotWebhooks
 public import Foundation
@@ -16,6 +17,10 @@ public struct ServerDependencies: Sendable {
     public var playbooks: PlaybookAPI?
     /// The run and event routes; absent in tests that exercise only ingress.
     public var runs: (any RunStore)?
+    /// Operator authentication and roles: the operator API (`/api/v1/*`) exists only with it.
+    public var operators: OperatorAccess?
+    /// Where API keys are issued and revoked (`/api/v1/tokens`).
+    public var apiKeys: (any APIKeyStore)?
     /// Called after each newly accepted delivery and each approve, reject or cancel, so the worker acts at
     /// once instead of at its next poll.
     public var wakeWorkers: @Sendable () -> Void
@@ -32,6 +37,8 @@ public struct ServerDependencies: Sendable {
         readiness: Readiness,
         playbooks: PlaybookAPI? = nil,
         runs: (any RunStore)? = nil,
+        operators: OperatorAccess? = nil,
+        apiKeys: (any APIKeyStore)? = nil,
         wakeWorkers: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -43,6 +50,8 @@ public struct ServerDependencies: Sendable {
         self.readiness = readiness
         self.playbooks = playbooks
         self.runs = runs
+        self.operators = operators
+        self.apiKeys = apiKeys
         self.wakeWorkers = wakeWorkers
         self.metricsText = metricsText
         self.now = now
@@ -82,9 +91,40 @@ public func buildRouter(
         ),
         wakeWorkers: dependencies.wakeWorkers
     ).addRoutes(to: router)
+    // The operator API exists only behind authentication and RBAC: without them no route is added.
+    if let operators = dependencies.operators {
+        addOperatorRoutes(to: router, operators: operators, configuration: configuration, dependencies: dependencies)
+    }
+    if let metricsText = dependencies.metricsText {
+        router.get("/metrics") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText()))
+            )
+        }
+    }
+    return router
+}
+
+/// `/api/v1/*`: the rate limit, then authentication and the route table's permission, then the routes.
+private func addOperatorRoutes(
+    to router: Router<AppRequestContext>,
+    operators: OperatorAccess,
+    configuration: ServerConfiguration,
+    dependencies: ServerDependencies
+) {
     let api = router.group()
     if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond, now: dependencies.monotonicNow) {
         api.add(middleware: APIRateLimitMiddleware(limit: limit))
+    }
+    api.add(middleware: OperatorAccessMiddleware(access: operators) { APIRoutes.access[$0] })
+    if let keys = dependencies.apiKeys {
+        TokenController(
+            issuer: APIKeyIssuer(store: keys, roles: operators.roles, now: dependencies.now),
+            authenticator: operators.authenticator,
+            maxBodyBytes: configuration.maxBodyBytes
+        ).addRoutes(to: api)
     }
     if let runs = dependencies.runs {
         RunController(
@@ -98,16 +138,6 @@ public func buildRouter(
     if let playbooks = dependencies.playbooks {
         PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)
     }
-    if let metricsText = dependencies.metricsText {
-        router.get("/metrics") { _, _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: metricsText()))
-            )
-        }
-    }
-    return router
 }
 
 /// The Hummingbird application: a `Service` to run in the app's `ServiceGroup`.

@@ -38,6 +38,7 @@ extension SQLiteStore {
             )
         }
         migrator.registerMigration("v5-planner", migrate: Self.addPlanner)
+        migrator.registerMigration("v6-api-keys", migrate: Self.createAPIKeyTable)
         return migrator
     }
 

@@ -26,6 +26,7 @@ public actor MemoryRunStore: RunStore {
     var bySenderID: [String: EventID] = [:]
     var runsByID: [RunID: StoredRun] = [:]
     var transcripts: [RunID: PlannerConversation] = [:]
+    var apiKeysByID: [String: APIKeyRecord] = [:]
     var nextSequence: Int64 = 1
     var failing = false
 

@@ -21,7 +21,8 @@ public enum RunStoreContract {
     }
 
     /// Every check of the contract.
-    public static let checks: [Check] = matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks
+    public static let checks: [Check] =
+        matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks + apiKeyChecks
 
     // MARK: Fixtures
 

@@ -36,16 +36,22 @@ final class AgentProcess {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    /// Starts `copilot-agent serve --config <config>` in `directory`, logging to `directory/<name>.log`.
+    /// An admin API key, made with `copilot-agent token create` before the service started.
+    let adminKey: String
+
+    /// Starts `copilot-agent serve --config <config>` in `directory`, logging to `directory/<name>.log`,
+    /// after creating an admin key with `copilot-agent token create`, as an operator would.
     init(config: String, directory: URL, port: Int, environment: [String: String], name: String) throws {
         self.port = port
         logURL = directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
+        let environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+        adminKey = try Self.createAdminKey(config: config, directory: directory, environment: environment)
         process.executableURL = Self.binary
         process.arguments = ["serve", "--config", config]
         process.currentDirectoryURL = directory
-        process.environment = environment.merging(["PATH": "/usr/bin:/bin"]) { mine, _ in mine }
+        process.environment = environment
         process.standardOutput = log
         process.standardError = log
         try process.run()
@@ -96,8 +102,30 @@ final class AgentProcess {
         try JSONValue(parsing: Array(buffer: try await get(path).body ?? ByteBuffer()))
     }
 
+    /// A `GET`; the operator API is called with the admin key.
     func get(_ path: String) async throws -> TestClient.Response {
-        try await TestClient.withClient(host: "127.0.0.1", port: port) { client in try await client.get(path) }
+        let headers: HTTPFields = path.hasPrefix("/api/") ? [.authorization: "Bearer \(adminKey)"] : [:]
+        return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.execute(.init(path, method: .get, headers: headers))
+        }
+    }
+
+    /// `copilot-agent token create --role admin`: the key it prints alone on standard output.
+    static func createAdminKey(config: String, directory: URL, environment: [String: String]) throws -> String {
+        let token = Process()
+        let output = Pipe()
+        token.executableURL = binary
+        token.arguments = ["token", "create", "--role", "admin", "--name", "test", "--config", config]
+        token.currentDirectoryURL = directory
+        token.environment = environment
+        token.standardOutput = output
+        token.standardError = FileHandle.nullDevice
+        try token.run()
+        token.waitUntilExit()
+        let key = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard token.terminationStatus == 0, key.hasPrefix("cpa_") else { throw AgentProcessError.noAdminKey }
+        return key
     }
 
     func post(_ path: String, headers: [String: String], body: [UInt8]) async throws -> TestClient.Response {
@@ -127,4 +155,8 @@ func eventually(timeout: Duration, _ condition: () async throws -> Bool) async t
         try await Task.sleep(for: .milliseconds(100))
     }
     return try await condition()
+}
+
+enum AgentProcessError: Error {
+    case noAdminKey
 }

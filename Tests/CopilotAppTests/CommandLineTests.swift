@@ -28,6 +28,10 @@ struct CommandLineTests {
             (["playbook", "validate"], "copilot-agent playbook validate"),
             (["playbook", "test"], "copilot-agent playbook test"),
             (["playbook", "schema"], "copilot-agent playbook schema"),
+            (["token"], "copilot-agent token <subcommand>"),
+            (["token", "create"], "copilot-agent token create"),
+            (["token", "list"], "copilot-agent token list"),
+            (["token", "revoke"], "copilot-agent token revoke"),
         ]
     )
     func help(command: [String], usage: String) throws {
@@ -43,5 +47,30 @@ struct CommandLineTests {
             #expect(status == 64, "\(arguments): \(output)")
             #expect(output.contains("Usage: copilot-agent"), "\(arguments): \(output)")
         }
+    }
+
+    @Test("token create prints the key alone on stdout; list shows it active, revoke revokes it; a bad role is refused")
+    func tokens() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("copilot.yaml").path
+        try Data(#"storage: { url: "sqlite://\#(directory.path)/copilot.db" }"#.utf8).write(
+            to: URL(fileURLWithPath: config)
+        )
+        let key = try AgentProcess.createAdminKey(config: config, directory: directory, environment: [:])
+        #expect(key.hasPrefix("cpa_") && !key.contains("\n"), "the key alone on stdout")
+        let (listed, listing) = try Self.run(["token", "list", "--config", config])
+        #expect(listed == 0, "\(listing)")
+        let line = try #require(listing.split(separator: "\n").first { $0.contains("\ttest\t") })
+        #expect(line.hasSuffix("admin\tactive"), "\(line)")
+        #expect(!listing.contains(key), "the key is never shown again")
+        let id = String(line.split(separator: "\t")[0])
+        let (revoked, said) = try Self.run(["token", "revoke", id, "--config", config])
+        #expect(revoked == 0, "\(said)")
+        #expect(try Self.run(["token", "list", "--config", config]).output.contains("\(id)\ttest\tadmin\trevoked"))
+        let (refused, why) = try Self.run(["token", "create", "--role", "root", "--config", config])
+        #expect(refused == 1 && why.contains("unknown role 'root'"), "\(why)")
+        #expect(try Self.run(["token", "revoke", "key_nope", "--config", config]).status == 1)
     }
 }

@@ -160,8 +160,7 @@ struct ConfigurationTests {
         )
         #expect(
             configuration.warnings.map(\.configurationDescription) == [
-                "copilot.yaml:2:1: warning: 'auth' is read but not acted on yet: the operator API is unauthenticated until operator authentication lands",
-                "copilot.yaml:5:3: warning: 'rbac.roles' is read but not acted on yet: operator roles are not enforced until operator authentication lands",
+                "copilot.yaml:2:1: warning: 'auth' is read but not acted on yet: JWTs are not accepted until JWT support lands; operators use API keys"
             ]
         )
         #expect(try load("agent: { provider: playbook }").warnings.isEmpty)
@@ -169,6 +168,17 @@ struct ConfigurationTests {
             try load("agent: { provider: openai, model: m, base_url: 'http://127.0.0.1:8080/v1' }").warnings.isEmpty
         )
         #expect(problems("agent: { provider: openai }").count == 1, "a model is named")
+        #expect(
+            problems("rbac: { roles: { oncall: { permissions: [runs.reed] } } }").first?.contains(
+                "unknown permission 'runs.reed' for 'rbac.roles.oncall'; did you mean 'runs.read'?"
+            ) == true
+        )
+        #expect(
+            try load("rbac: { roles: { oncall: { permissions: [runs.read, runs.decide] } } }").operatorRoles.allows(
+                ["oncall"],
+                .runsDecide
+            )
+        )
         #expect(
             problems("rbac: { service_accounts: { ci: { allow: ['github.[' ] } } }").first?.contains(
                 "invalid glob 'github.[' for 'rbac.service_accounts.ci.allow[0]'"

@@ -1,5 +1,7 @@
 import CopilotApp
 import CopilotCore
+import CopilotStoreSQLite
+import CopilotTesting
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -18,6 +20,10 @@ func withLiveService<T: Sendable>(
     )
     var logger = Logger(label: "live-test")
     logger.logLevel = .warning
+    // The built-in roles' test keys, in the store the service opens (an operator would use `token create`).
+    if case .sqlite(let path) = configuration.storage.location {
+        try await TestOperators.install(in: try SQLiteStore(path: path, logger: logger))
+    }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
     let group = try await buildServiceGroup(
         configuration: configuration,

@@ -81,7 +81,7 @@ struct PlannerFlowTests {
             port,
             .post,
             "/api/v1/runs/\(runID)/approve",
-            body: Array(#"{"by":"alice"}"#.utf8)
+            headers: ["Authorization": "Bearer \(TestOperators.key("operator"))"]
         )
     }
 
@@ -124,7 +124,10 @@ struct PlannerFlowTests {
             #expect(run["status"] == "succeeded")
             #expect(run["planner"] == "anthropic")
             #expect(run["steps"]?.arrayValue?.map { $0["id"] } == ["undo-deploy", "smoke", "close"])
-            #expect(run["steps"]?.arrayValue?.first?["approval"]?["by"] == "alice", "deploy.rollback keeps its gate")
+            #expect(
+                run["steps"]?.arrayValue?.first?["approval"]?["by"] == "key:test-operator",
+                "deploy.rollback keeps its gate"
+            )
             let plan = try #require(run["plan"]?.objectValue)
             #expect(plan["status"] == "planned")
             #expect(plan["provider"] == "anthropic")

@@ -25,7 +25,11 @@ struct PlaybookRouteTests {
             with: { test_suite: smoke, target: { service: "${{ event.subject }}" } }
         """
 
-    static func application(outcome: PlaybookReloadOutcome = .reloaded(count: 1)) throws -> some ApplicationProtocol {
+    static func application(
+        outcome: PlaybookReloadOutcome = .reloaded(count: 1)
+    ) async throws -> some ApplicationProtocol {
+        let keys = MemoryRunStore()
+        try await TestOperators.install(in: keys)
         let loader = PlaybookLoader()
         let set = try loader.loadSet([PlaybookSource(path: "Playbooks/smoke.yaml", text: smoke)]).get()
         let registry = PlaybookRegistry(set, loadedAt: Date(timeIntervalSince1970: 1_764_000_000))
@@ -38,7 +42,8 @@ struct PlaybookRouteTests {
                     inbox: MemoryInbox(),
                     receivers: [:],
                     readiness: readiness,
-                    playbooks: PlaybookAPI(registry: registry, loader: loader, reload: { outcome })
+                    playbooks: PlaybookAPI(registry: registry, loader: loader, reload: { outcome }),
+                    operators: TestOperators.access(keys)
                 )
             )
         )
@@ -51,7 +56,11 @@ struct PlaybookRouteTests {
     @Test("GET /api/v1/playbooks lists the running set, its load time and no problems")
     func list() async throws {
         try await Self.application().test(.router) { client in
-            let response = try await client.execute(uri: "/api/v1/playbooks", method: .get)
+            let response = try await client.execute(
+                uri: "/api/v1/playbooks",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(response.status == .ok)
             let body = try Self.json(response)
             #expect(
@@ -72,7 +81,11 @@ struct PlaybookRouteTests {
     func refusedReload() async throws {
         let problem = Diagnostic(file: "Playbooks/x.yaml", line: 3, column: 5, message: "unknown key 'stpes'")
         try await Self.application(outcome: .refused([problem])).test(.router) { client in
-            let reload = try await client.execute(uri: "/api/v1/playbooks/reload", method: .post)
+            let reload = try await client.execute(
+                uri: "/api/v1/playbooks/reload",
+                method: .post,
+                headers: TestOperators.headers()
+            )
             #expect(reload.status == .unprocessableContent)
             let error = try Self.json(reload)["error"]
             #expect(error?["code"] == "invalid_playbooks")
@@ -80,7 +93,11 @@ struct PlaybookRouteTests {
                 ["file": "Playbooks/x.yaml", "line": 3, "column": 5, "message": "unknown key 'stpes'"]
             ]
             #expect(error?["problems"] == expected)
-            let list = try await client.execute(uri: "/api/v1/playbooks", method: .get)
+            let list = try await client.execute(
+                uri: "/api/v1/playbooks",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(try Self.json(list)["problems"] == expected)
         }
     }
@@ -88,7 +105,11 @@ struct PlaybookRouteTests {
     @Test("a good reload answers the number of playbooks")
     func goodReload() async throws {
         try await Self.application(outcome: .reloaded(count: 7)).test(.router) { client in
-            let reload = try await client.execute(uri: "/api/v1/playbooks/reload", method: .post)
+            let reload = try await client.execute(
+                uri: "/api/v1/playbooks/reload",
+                method: .post,
+                headers: TestOperators.headers()
+            )
             #expect(reload.status == .ok)
             #expect(try Self.json(reload) == ["status": "reloaded", "playbooks": 7])
         }
@@ -100,12 +121,14 @@ struct PlaybookRouteTests {
             let good = try await client.execute(
                 uri: "/api/v1/playbooks/validate",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(string: Self.smoke)
             )
             #expect(try Self.json(good) == ["valid": true, "problems": []])
             let bad = try await client.execute(
                 uri: "/api/v1/playbooks/validate",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(
                     string: Self.smoke.replacingOccurrences(of: "uses: testbench.run", with: "uses: testbench.rnu")
                 )
@@ -125,6 +148,7 @@ struct PlaybookRouteTests {
             let response = try await client.execute(
                 uri: "/api/v1/playbooks/test",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(string: request.jsonText)
             )
             #expect(response.status == .ok)
@@ -137,6 +161,7 @@ struct PlaybookRouteTests {
             let missing = try await client.execute(
                 uri: "/api/v1/playbooks/test",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(string: #"{"source":"jira","payload":{}}"#)
             )
             #expect(missing.status == .badRequest)

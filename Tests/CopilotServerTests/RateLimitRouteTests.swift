@@ -79,22 +79,32 @@ struct RateLimitRouteTests {
     @Test("api_per_second limits /api/v1, not webhooks, health checks or /metrics")
     func apiBudget() async throws {
         let clock = TestClock()
+        let runs = MemoryRunStore()
+        try await TestOperators.install(in: runs)
         let application = try WebhookSourceRouteTests.application(
             inbox: MemoryInbox(),
-            runs: MemoryRunStore(),
+            runs: runs,
             rateLimits: RateLimitsConfiguration(apiPerSecond: 1),
             monotonicNow: { clock.now },
             metricsText: { "# metrics\n" }
         )
         try await application.test(.router) { client in
-            #expect(try await client.execute(uri: "/api/v1/runs", method: .get).status == .ok)
-            try Self.expectRateLimited(try await client.execute(uri: "/api/v1/runs", method: .get))
+            #expect(
+                try await client.execute(uri: "/api/v1/runs", method: .get, headers: TestOperators.headers()).status
+                    == .ok
+            )
+            try Self.expectRateLimited(
+                try await client.execute(uri: "/api/v1/runs", method: .get, headers: TestOperators.headers())
+            )
             for path in ["/healthz", "/readyz", "/metrics", "/healthz", "/readyz", "/metrics"] {
                 #expect(try await client.execute(uri: path, method: .get).status == .ok, "\(path)")
             }
             #expect(try await WebhookSourceRouteTests.postSample(client, .github, id: "w").status == .accepted)
             clock.advance(by: .seconds(1))
-            #expect(try await client.execute(uri: "/api/v1/runs", method: .get).status == .ok)
+            #expect(
+                try await client.execute(uri: "/api/v1/runs", method: .get, headers: TestOperators.headers()).status
+                    == .ok
+            )
         }
     }
 }

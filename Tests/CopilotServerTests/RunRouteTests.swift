@@ -66,6 +66,7 @@ struct RunRouteTests {
                 ]
             )
         )
+        try await TestOperators.install(in: store)
         return (store, event.id, newRun.run.id)
     }
 
@@ -78,7 +79,9 @@ struct RunRouteTests {
                     receivers: [:],
                     readiness: Readiness(),
                     playbooks: playbooks,
-                    runs: store
+                    runs: store,
+                    operators: TestOperators.access(store),
+                    apiKeys: store
                 )
             )
         )
@@ -92,7 +95,11 @@ struct RunRouteTests {
     func event() async throws {
         let (store, eventID, runID) = try await Self.seededStore()
         try await Self.application(store).test(.router) { client in
-            let response = try await client.execute(uri: "/api/v1/events/\(eventID)", method: .get)
+            let response = try await client.execute(
+                uri: "/api/v1/events/\(eventID)",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(response.status == .ok)
             let body = try Self.json(response)
             // Every field of CONTRACT §2's normalized event: the object playbooks see as `event`.
@@ -109,7 +116,11 @@ struct RunRouteTests {
             #expect(body["match"]?["state"] == "matched")
             #expect(body["match"]?["runs"] == [.string(runID.rawValue)])
             #expect(body["match"]?["not_matched"]?.arrayValue?.first?["reason"] == "on.github: source is alertmanager")
-            let missing = try await client.execute(uri: "/api/v1/events/nope", method: .get)
+            let missing = try await client.execute(
+                uri: "/api/v1/events/nope",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(missing.status == .notFound)
         }
     }
@@ -134,7 +145,13 @@ struct RunRouteTests {
         ]).get()
         let api = PlaybookAPI(registry: PlaybookRegistry(set), loader: loader, reload: { .reloaded(count: 2) })
         try await Self.application(store, playbooks: api).test(.router) { client in
-            let body = try Self.json(try await client.execute(uri: "/api/v1/events/\(eventID)", method: .get))
+            let body = try Self.json(
+                try await client.execute(
+                    uri: "/api/v1/events/\(eventID)",
+                    method: .get,
+                    headers: TestOperators.headers()
+                )
+            )
             let reasons = body["match"]?["not_matched"]?.arrayValue ?? []
             #expect(
                 reasons == [
@@ -150,22 +167,43 @@ struct RunRouteTests {
     func runs() async throws {
         let (store, eventID, runID) = try await Self.seededStore()
         try await Self.application(store).test(.router) { client in
-            let list = try await client.execute(uri: "/api/v1/runs?event_id=\(eventID)&limit=10", method: .get)
+            let list = try await client.execute(
+                uri: "/api/v1/runs?event_id=\(eventID)&limit=10",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             let body = try Self.json(list)
             #expect(body["runs"]?.arrayValue?.map { $0["id"] } == [.string(runID.rawValue)])
             #expect(body["next_cursor"] == .null)
-            let filtered = try await client.execute(uri: "/api/v1/runs?status=succeeded", method: .get)
+            let filtered = try await client.execute(
+                uri: "/api/v1/runs?status=succeeded",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(try Self.json(filtered)["runs"] == [])
-            let badStatus = try await client.execute(uri: "/api/v1/runs?status=done", method: .get)
+            let badStatus = try await client.execute(
+                uri: "/api/v1/runs?status=done",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(badStatus.status == .badRequest)
-            let badCursor = try await client.execute(uri: "/api/v1/runs?cursor=zzz", method: .get)
+            let badCursor = try await client.execute(
+                uri: "/api/v1/runs?cursor=zzz",
+                method: .get,
+                headers: TestOperators.headers()
+            )
             #expect(badCursor.status == .badRequest)
 
-            let run = try Self.json(try await client.execute(uri: "/api/v1/runs/\(runID)", method: .get))
+            let run = try Self.json(
+                try await client.execute(uri: "/api/v1/runs/\(runID)", method: .get, headers: TestOperators.headers())
+            )
             #expect(run["status"] == "pending")
             #expect(run["steps"]?.arrayValue?.first?["id"] == "check")
             #expect(run["steps"]?.arrayValue?.first?["outcome"] == .null)
-            #expect(try await client.execute(uri: "/api/v1/runs/nope", method: .get).status == .notFound)
+            #expect(
+                try await client.execute(uri: "/api/v1/runs/nope", method: .get, headers: TestOperators.headers())
+                    .status == .notFound
+            )
         }
     }
 
@@ -176,19 +214,29 @@ struct RunRouteTests {
             let approve = try await client.execute(
                 uri: "/api/v1/runs/\(runID)/approve",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(string: #"{"comment":"ok"}"#)
             )
             #expect(approve.status == .conflict)
             #expect(try Self.json(approve)["error"]?["code"] == "conflict")
-            let unknown = try await client.execute(uri: "/api/v1/runs/nope/reject", method: .post)
+            let unknown = try await client.execute(
+                uri: "/api/v1/runs/nope/reject",
+                method: .post,
+                headers: TestOperators.headers()
+            )
             #expect(unknown.status == .notFound)
             let badBody = try await client.execute(
                 uri: "/api/v1/runs/\(runID)/cancel",
                 method: .post,
+                headers: TestOperators.headers(),
                 body: ByteBuffer(string: "[1]")
             )
             #expect(badBody.status == .badRequest)
-            let cancel = try await client.execute(uri: "/api/v1/runs/\(runID)/cancel", method: .post)
+            let cancel = try await client.execute(
+                uri: "/api/v1/runs/\(runID)/cancel",
+                method: .post,
+                headers: TestOperators.headers()
+            )
             #expect(cancel.status == .ok)
         }
         #expect(try await store.run(runID)?.cancelRequested == true)

@@ -66,6 +66,7 @@ struct WebhookSourceRouteTests {
                     receivers: try receivers(),
                     readiness: readiness,
                     runs: runs,
+                    operators: runs.map(TestOperators.access),
                     metricsText: metricsText,
                     now: { Date(timeIntervalSince1970: TimeInterval(nowSeconds)) },
                     monotonicNow: monotonicNow

@@ -63,6 +63,10 @@ public enum Serve {
 
             \(secrets.curlExample(baseURL: "http://\(host):\(port)"))
 
+            The operator API needs a key; this admin key (development only) is in the same file:
+
+            curl -sS http://\(host):\(port)/api/v1/runs -H 'Authorization: Bearer \(secrets.adminKey)'
+
 
             """
         FileHandle.standardOutput.write(Data(banner.utf8))

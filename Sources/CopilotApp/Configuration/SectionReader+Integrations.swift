@@ -104,7 +104,7 @@ extension SectionReader {
             agent.finish()
         }
         if let pair = root.pair("auth") {
-            notActedOn("auth", pair, "the operator API is unauthenticated until operator authentication lands")
+            notActedOn("auth", pair, "JWTs are not accepted until JWT support lands; operators use API keys")
         }
         if let auth = root.mapping("auth") {
             if let jwt = auth.mapping("jwt") {
@@ -120,10 +120,19 @@ extension SectionReader {
             auth.finish()
         }
         if let rbac = root.mapping("rbac") {
-            if let pair = rbac.pair("roles") {
-                notActedOn("rbac.roles", pair, "operator roles are not enforced until operator authentication lands")
-            }
             configuration.rbac.roles = namedLists(rbac, section: "roles", listKey: "permissions")
+            // Every permission a custom role lists is one of CONTRACT §6's.
+            let known = Permission.allCases.map(\.rawValue)
+            for (name, permissions) in configuration.rbac.roles {
+                for permission in permissions where Permission(rawValue: permission) == nil {
+                    let position = rbac.mapping("roles")?.pair(name)?.key.position ?? .start
+                    context.error(
+                        "unknown permission '\(permission)' for 'rbac.roles.\(name)'"
+                            + Suggestion.didYouMean(permission, among: known),
+                        at: position
+                    )
+                }
+            }
             configuration.rbac.serviceAccounts = namedLists(rbac, section: "service_accounts", listKey: "allow")
             // Every `allow` entry is an action name or a glob that compiles; the error points at the account.
             for (name, globs) in configuration.rbac.serviceAccounts {

@@ -16,4 +16,10 @@ extension AppConfiguration {
     public var serviceAccountPolicy: ServiceAccountPolicy {
         ServiceAccountPolicy(accounts: rbac.serviceAccounts.mapValues { $0.compactMap { try? GlobPattern($0) } })
     }
+
+    /// The built-in operator roles and `rbac.roles` (their permissions were checked when the
+    /// configuration was read).
+    public var operatorRoles: OperatorRoles {
+        OperatorRoles(custom: rbac.roles.mapValues { Set($0.compactMap(Permission.init(rawValue:))) })
+    }
 }

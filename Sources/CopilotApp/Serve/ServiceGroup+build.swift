@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CopilotAuth
 public import CopilotCore
 import CopilotEngine
 import CopilotHTTPActions
@@ -6,6 +7,7 @@ import CopilotPlaybooks
 import CopilotServer
 import CopilotStoreSQLite
 import CopilotWebhooks
+import Foundation
 import Hummingbird
 public import Logging
 public import ServiceLifecycle
@@ -79,6 +81,7 @@ public func buildServiceGroup(
     case .postgres:
         throw ServeError.unsupportedStore("postgres")
     }
+    try await environment.devSecrets?.registerAdminKey(in: store, now: Date())
     let readiness = Readiness()
     readiness.storeOpened()
 
@@ -135,6 +138,11 @@ public func buildServiceGroup(
                 reload: { await reloader.reload(reason: "api") }
             ),
             runs: store,
+            operators: OperatorAccess(
+                authenticator: OperatorAuthenticator(keys: store),
+                roles: configuration.operatorRoles
+            ),
+            apiKeys: store,
             wakeWorkers: { worker.wake() },
             metricsText: environment.metricsText
         ),

@@ -21,7 +21,7 @@ public import Foundation
 ///   state (approve/reject of a run that is not waiting, cancel of an ended run, a save by a worker that
 ///   no longer holds the lease), `invalidCursor` for a cursor this store did not issue, `unavailable`
 ///   when the backend cannot answer (nothing was written then).
-public protocol RunStore: EventInbox {
+public protocol RunStore: EventInbox, APIKeyStore {
     /// Leases up to `limit` events whose match is not recorded yet and whose match lease is free or
     /// expired, oldest first, to `owner` until `now + lease`.
     ///

@@ -1,3 +1,4 @@
+import CopilotAuth
 public import Hummingbird
 import Logging
 import NIOCore
@@ -22,6 +23,8 @@ public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try error.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try APIError.payloadTooLarge.response(from: request, context: context)
+        } catch let error as AccessRefusal {
+            return try error.response(from: request, context: context)
         } catch let error as HTTPError {
             let apiError = APIError(
                 status: error.status,

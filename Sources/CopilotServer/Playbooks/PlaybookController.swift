@@ -6,10 +6,7 @@ import Foundation
 import Hummingbird
 import NIOCore
 
-/// The playbook routes of CONTRACT §3 ("Authoring tools") and §6.
-///
-/// Unauthenticated until RBAC lands (the issue allows it); then GET needs viewer, validate and test need
-/// author, reload needs admin.
+/// The playbook routes of CONTRACT §3 ("Authoring tools") and §6; their permissions are in `APIRoutes`.
 struct PlaybookController<Context: RequestContext>: Sendable {
     let api: PlaybookAPI
     let maxBodyBytes: Int

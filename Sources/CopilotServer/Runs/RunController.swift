@@ -1,15 +1,13 @@
+import CopilotAuth
 import CopilotCore
 import CopilotExpressions
 import Foundation
 import Hummingbird
 import NIOCore
 
-/// The run and event routes of CONTRACT §4, §6 and §8.
-///
-/// Unauthenticated until RBAC lands (the issue allows it); the decision, who made it and when are
-/// stored all the same. Decision: until operators authenticate, "who" is the request body's `by`
-/// (`{"comment", "by"}`), else `anonymous`; with RBAC it becomes the authenticated principal.
-struct RunController<Context: RequestContext>: Sendable {
+/// The run and event routes of CONTRACT §4, §6 and §8. Who approved, rejected or cancelled is the
+/// authenticated operator (the body's `by`, if any, is ignored).
+struct RunController<Context: OperatorRequestContext>: Sendable {
     let store: any RunStore
     /// The live playbooks, which explain the playbooks an event's stored record does not mention.
     let playbooks: PlaybookRegistry?
@@ -27,7 +25,12 @@ struct RunController<Context: RequestContext>: Sendable {
         for verb in ["approve", "reject", "cancel"] {
             router.post("/api/v1/runs/:id/\(verb)") { request, context in
                 let body = try await request.body.collect(upTo: maxBodyBytes)
-                return try await decide(verb, id: context.parameters.require("id"), body: Array(buffer: body))
+                return try await decide(
+                    verb,
+                    id: context.parameters.require("id"),
+                    body: Array(buffer: body),
+                    by: context.caller?.name ?? "anonymous"
+                )
             }
         }
     }
@@ -103,14 +106,13 @@ struct RunController<Context: RequestContext>: Sendable {
         return Response.json(.object(object))
     }
 
-    func decide(_ verb: String, id: String, body: [UInt8]) async throws -> Response {
+    func decide(_ verb: String, id: String, body: [UInt8], by: String) async throws -> Response {
         let request = body.isEmpty ? JSONValue.object([:]) : try? JSONValue(parsing: body)
         guard let request, case .object = request else {
             throw APIError(status: .badRequest, code: "invalid_json", message: "the body is not a JSON object")
         }
         let runID = RunID(rawValue: id)
         let comment = request["comment"]?.stringValue
-        let by = request["by"]?.stringValue ?? "anonymous"
         let run: Run =
             switch verb {
             case "cancel":

@@ -1,5 +1,6 @@
 import CopilotCore
 import CopilotExpressions
+import CopilotTesting
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -19,7 +20,10 @@ struct PlaybookWatchTests {
 
     static func listing(port: Int) async throws -> JSONValue {
         try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
-            try JSONValue(parsing: Array(buffer: try await client.get("/api/v1/playbooks").body ?? .init()))
+            let response = try await client.execute(
+                .init("/api/v1/playbooks", method: .get, headers: TestOperators.headers())
+            )
+            return try JSONValue(parsing: Array(buffer: response.body ?? .init()))
         }
     }
 
