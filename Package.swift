@@ -126,6 +126,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -170,7 +171,9 @@ let package = Package(
             name: "copilot-bench",
             dependencies: [
                 "CopilotCore", "CopilotExpressions", "CopilotPlaybooks", "CopilotWebhooks", "CopilotApp",
-                "CopilotTesting", "CopilotEngine", "CopilotPlanner", "CopilotStoreSQLite",
+                "CopilotTesting", "CopilotEngine", "CopilotPlanner", "CopilotStoreSQLite", "CopilotAuth",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,3 +1,4 @@
+import CopilotExpressions
 import Crypto
 
 #if canImport(FoundationEssentials)
@@ -16,23 +17,13 @@ public enum APIKey {
     public static func generate(using random: inout some RandomNumberGenerator) -> (key: String, id: String) {
         let secret = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &random) }
         let id = (0..<6).map { _ in UInt8.random(in: .min ... .max, using: &random) }
-        return (prefix + base64URL(secret), "key_" + hex(id))
+        return (prefix + base64URL(secret), "key_" + Hex.encode(id, count: id.count))
     }
 
     /// The stored form of a key: its SHA-256 in lowercase hex.
     public static func hash(_ key: String) -> String {
-        hex(Array(SHA256.hash(data: Array(key.utf8))))
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: text, as: UTF8.self)
+        let digest = SHA256.hash(data: Array(key.utf8))
+        return Hex.encode(digest, count: SHA256.byteCount)
     }
 
     static func base64URL(_ bytes: [UInt8]) -> String {

@@ -11,6 +11,9 @@ public import Foundation
 public struct APIKeyIssuer: Sendable {
     public enum Problem: Error, Sendable, Hashable, CustomStringConvertible {
         case unknownRole(String, known: [String])
+        /// The caller may not grant what the role grants.
+        case escalation(String)
+        case invalidName(String)
         case invalidTTL(String)
         case store(RunStoreError)
 
@@ -18,7 +21,12 @@ public struct APIKeyIssuer: Sendable {
             switch self {
             case .unknownRole(let role, let known):
                 "unknown role '\(role)'; the roles are \(known.joined(separator: ", "))"
-            case .invalidTTL(let text): "invalid ttl '\(text)': use a number and a unit, such as 90m, 12h or 30d"
+            case .escalation(let role):
+                "a key with role '\(role)' would grant permissions the caller does not have"
+            case .invalidName(let name):
+                "invalid name '\(name)': use 1 to 64 letters, digits, '.', '_' or '-'"
+            case .invalidTTL(let text):
+                "invalid ttl '\(text)': a number and a unit (s, m, h, d), at most 3650d, such as 90m, 12h or 30d"
             case .store: "the store cannot be written right now"
             }
         }
@@ -35,13 +43,20 @@ public struct APIKeyIssuer: Sendable {
     }
 
     /// A new key for `role`, named `name` (default: its id), valid for `ttl` (`90m`, `12h`, `30d`;
-    /// nil: until revoked).
+    /// nil: until revoked). `caller` is who asks through the API: a key may grant only permissions the
+    /// caller holds, so managing keys never escalates. Nil for the command line, run by whoever may
+    /// open the store.
     public func create(
         role: String,
         name: String?,
-        ttl: String?
+        ttl: String?,
+        caller: Operator? = nil
     ) async throws(Problem) -> (key: String, record: APIKeyRecord) {
         guard roles.knows(role) else { throw .unknownRole(role, known: roles.names) }
+        if let caller, !roles.permissions(of: role).isSubset(of: roles.permissions(of: caller.roles)) {
+            throw .escalation(role)
+        }
+        if let name, !Self.isValidName(name) { throw .invalidName(name) }
         var lifetime: Double?
         if let ttl {
             guard let seconds = Self.seconds(ttl) else { throw .invalidTTL(ttl) }
@@ -74,7 +89,13 @@ public struct APIKeyIssuer: Sendable {
         try await store.revokeAPIKey(id: id, at: now())
     }
 
-    /// `90m`, `12h`, `30d`, `3600s` in seconds; nil for anything else.
+    /// Names show in lists and decisions: no spaces, tabs or line breaks to fake a column or a line.
+    static func isValidName(_ name: String) -> Bool {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-".utf8)
+        return (1...64).contains(name.utf8.count) && name.utf8.allSatisfy(allowed.contains)
+    }
+
+    /// `90m`, `12h`, `30d`, `3600s` in seconds, up to ten years; nil for anything else.
     static func seconds(_ text: String) -> Double? {
         guard let unit = text.last, let count = Int(text.dropLast()), count > 0 else { return nil }
         let scale: Double? =
@@ -85,6 +106,7 @@ public struct APIKeyIssuer: Sendable {
             case "d": 86400
             default: nil
             }
-        return scale.map { Double(count) * $0 }
+        guard let seconds = scale.map({ Double(count) * $0 }), seconds <= 3650 * 86400 else { return nil }
+        return seconds
     }
 }

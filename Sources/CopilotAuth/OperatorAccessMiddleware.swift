@@ -2,6 +2,7 @@ public import CopilotCore
 import CopilotExpressions
 public import HTTPTypes
 public import Hummingbird
+import Logging
 
 /// A request context that carries the operator who made the request (`caller`), once authenticated.
 public protocol OperatorRequestContext: RequestContext {
@@ -53,9 +54,23 @@ public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterM
         case .failure(.unavailable):
             throw AccessRefusal.unavailable
         case .failure(let failure):
+            // Never the credential itself: the route and why are enough to follow a probe.
+            context.logger.notice(
+                "operator API request refused",
+                metadata: ["copilot.route": .string(route), "copilot.auth.reason": .string(failure.reason)]
+            )
             throw AccessRefusal.unauthenticated(failure)
         case .success(let caller):
-            guard access.roles.allows(caller.roles, permission) else { throw AccessRefusal.forbidden(permission) }
+            guard access.roles.allows(caller.roles, permission) else {
+                context.logger.notice(
+                    "operator API request forbidden",
+                    metadata: [
+                        "copilot.route": .string(route), "copilot.operator": .string(caller.name),
+                        "copilot.permission": .string(permission.rawValue),
+                    ]
+                )
+                throw AccessRefusal.forbidden(permission)
+            }
             var context = context
             context.caller = caller
             return try await next(request, context)

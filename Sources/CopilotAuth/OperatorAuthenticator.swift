@@ -31,16 +31,24 @@ public enum AuthenticationFailure: Error, Sendable, Hashable {
 }
 
 /// Turns `Authorization: Bearer <credential>` into the `Operator` it names (CONTRACT §6). API keys are
-/// looked up by their SHA-256; a found key is cached for `cacheTTL`, so most requests cost a hash and
-/// a dictionary lookup, and a revocation made on another node takes effect within that time (on this
-/// node at once, through `forget`).
+/// looked up by their SHA-256; the answer (a key, or none) is cached for `cacheTTL`, so most requests
+/// cost a hash and a dictionary lookup, and a key made or revoked on another node takes effect within
+/// that time (on this node at once, through `forget`).
 public final class OperatorAuthenticator: Sendable {
     private let keys: any APIKeyStore
     private let now: @Sendable () -> Date
     private let cacheTTL: Duration
-    private let cache = Mutex<[String: (record: APIKeyRecord, fetched: ContinuousClock.Instant)]>([:])
+    /// Looked-up keys by hash: the record, or nil for a hash no key has (so a flood of made-up keys
+    /// costs one store read per key and cache period, not one per request).
+    private let cache = Mutex<Cache>(Cache())
     /// Beyond this the cache is emptied: it never grows with the keys an attacker sprays.
     private static let cacheLimit = 4096
+
+    private struct Cache {
+        var entries: [String: (record: APIKeyRecord?, fetched: ContinuousClock.Instant)] = [:]
+        /// Bumped by `forget`: a lookup that started before a revocation does not cache its older answer.
+        var generation = 0
+    }
 
     public init(
         keys: any APIKeyStore,
@@ -57,26 +65,34 @@ public final class OperatorAuthenticator: Sendable {
         guard let authorization, let credential = Self.bearer(authorization) else { return .failure(.missing) }
         guard credential.hasPrefix(APIKey.prefix) else { return .failure(.invalid) }
         let hash = APIKey.hash(credential)
-        let record: APIKeyRecord
-        if let cached = cachedRecord(hash) {
-            record = cached
-        } else {
+        let found: APIKeyRecord?
+        switch cached(hash) {
+        case .hit(let record):
+            found = record
+        case .miss(let generation):
             do {
-                guard let found = try await keys.apiKey(hash: hash) else { return .failure(.invalid) }
-                record = found
+                found = try await keys.apiKey(hash: hash)
             } catch {
                 return .failure(.unavailable)
             }
-            remember(record)
+            remember(hash, found, ifStill: generation)
         }
+        guard let record = found else { return .failure(.invalid) }
         if record.revokedAt != nil { return .failure(.revoked) }
         guard record.isValid(at: now()) else { return .failure(.expired) }
-        return .success(Operator(name: "key:\(record.name)", roles: [record.role], credential: .apiKey))
+        return .success(Operator(name: Self.name(of: record), roles: [record.role], credential: .apiKey))
     }
 
-    /// Drops a key from the cache (it was revoked through this node).
+    /// Who a key's caller is in decisions and logs: its name and its id, which is unique.
+    public static func name(of record: APIKeyRecord) -> String { "\(record.name) (\(record.id))" }
+
+    /// Drops a key from the cache: it was created or revoked through this node, which then sees the
+    /// change at once.
     public func forget(hash: String) {
-        _ = cache.withLock { $0.removeValue(forKey: hash) }
+        cache.withLock { cache in
+            cache.entries.removeValue(forKey: hash)
+            cache.generation += 1
+        }
     }
 
     /// The credential of `Bearer <credential>` (the scheme in any case, RFC 9110), or nil.
@@ -86,18 +102,27 @@ public final class OperatorAuthenticator: Sendable {
         return String(parts[1])
     }
 
-    private func cachedRecord(_ hash: String) -> APIKeyRecord? {
+    private enum Lookup {
+        case hit(APIKeyRecord?)
+        /// Not cached; the cache's generation when it was asked.
+        case miss(generation: Int)
+    }
+
+    private func cached(_ hash: String) -> Lookup {
         let ttl = cacheTTL
-        return cache.withLock { entries in
-            guard let entry = entries[hash], entry.fetched.duration(to: .now) < ttl else { return nil }
-            return entry.record
+        return cache.withLock { cache in
+            guard let entry = cache.entries[hash], entry.fetched.duration(to: .now) < ttl else {
+                return .miss(generation: cache.generation)
+            }
+            return .hit(entry.record)
         }
     }
 
-    private func remember(_ record: APIKeyRecord) {
-        cache.withLock { entries in
-            if entries.count >= Self.cacheLimit { entries.removeAll(keepingCapacity: true) }
-            entries[record.hash] = (record, .now)
+    private func remember(_ hash: String, _ record: APIKeyRecord?, ifStill generation: Int) {
+        cache.withLock { cache in
+            guard cache.generation == generation else { return }
+            if cache.entries.count >= Self.cacheLimit { cache.entries.removeAll(keepingCapacity: true) }
+            cache.entries[hash] = (record, .now)
         }
     }
 }

@@ -107,7 +107,8 @@ public func buildRouter(
     return router
 }
 
-/// `/api/v1/*`: the rate limit, then authentication and the route table's permission, then the routes.
+/// `/api/v1/*`: authentication and the route table's permission, then each operator's rate limit, then
+/// the routes.
 private func addOperatorRoutes(
     to router: Router<AppRequestContext>,
     operators: OperatorAccess,
@@ -115,10 +116,10 @@ private func addOperatorRoutes(
     dependencies: ServerDependencies
 ) {
     let api = router.group()
+    api.add(middleware: OperatorAccessMiddleware(access: operators) { APIRoutes.access[$0] })
     if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond, now: dependencies.monotonicNow) {
         api.add(middleware: APIRateLimitMiddleware(limit: limit))
     }
-    api.add(middleware: OperatorAccessMiddleware(access: operators) { APIRoutes.access[$0] })
     if let keys = dependencies.apiKeys {
         TokenController(
             issuer: APIKeyIssuer(store: keys, roles: operators.roles, now: dependencies.now),
@@ -132,7 +133,8 @@ private func addOperatorRoutes(
             playbooks: dependencies.playbooks?.registry,
             now: dependencies.now,
             maxBodyBytes: configuration.maxBodyBytes,
-            wakeWorkers: dependencies.wakeWorkers
+            wakeWorkers: dependencies.wakeWorkers,
+            newEventID: dependencies.newEventID
         ).addRoutes(to: api)
     }
     if let playbooks = dependencies.playbooks {

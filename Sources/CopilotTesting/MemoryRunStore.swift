@@ -134,6 +134,33 @@ public actor MemoryRunStore: RunStore {
         return events[id].map(record)
     }
 
+    public func events(_ query: EventQuery) throws(RunStoreError) -> EventPage {
+        try checkAvailable()
+        let before = try query.cursor.map { (text) throws(RunStoreError) in try RunCursor(text: text).sequence }
+        let matching = events.values
+            .filter { stored in
+                (before.map { stored.sequence < $0 } ?? true)
+                    && (query.source.map { stored.delivery.source == $0 } ?? true)
+                    && (query.type.map { stored.delivery.type == $0 } ?? true)
+            }
+            .sorted { $0.sequence > $1.sequence }
+        let page = Array(matching.prefix(query.effectiveLimit))
+        let summaries = page.map { stored in
+            EventSummary(
+                id: stored.delivery.eventID,
+                source: stored.delivery.source,
+                type: stored.delivery.type,
+                subject: stored.delivery.subject,
+                deliveryID: stored.delivery.deliveryID,
+                receivedAt: stored.delivery.receivedAt,
+                matchState: stored.state,
+                runs: record(stored).runs.map(\.id)
+            )
+        }
+        let next = matching.count > page.count ? page.last.map { RunCursor(sequence: $0.sequence).text } : nil
+        return EventPage(events: summaries, nextCursor: next)
+    }
+
     func record(_ event: StoredEvent) -> EventRecord {
         let runs = runsByID.values.filter { $0.run.eventID == event.delivery.eventID }.sorted {
             $0.sequence < $1.sequence

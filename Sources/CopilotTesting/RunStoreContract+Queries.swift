@@ -4,6 +4,34 @@ import Foundation
 
 extension RunStoreContract {
     static let queryChecks: [Check] = [
+        check("events list newest first, with their runs, filtered and paged with an opaque cursor") { store in
+            for index in 1...4 {
+                try await seed(
+                    store,
+                    event: "e\(index)",
+                    runs: index == 2 ? [newRun("run-2", event: "e2")] : [],
+                    at: Double(index)
+                )
+            }
+            var seen: [String] = []
+            var cursor: String?
+            repeat {
+                let page = try await store.events(EventQuery(limit: 3, cursor: cursor))
+                try require(page.events.count <= 3, "a page holds at most limit events")
+                seen += page.events.map(\.id.rawValue)
+                cursor = page.nextCursor
+            } while cursor != nil
+            try require(seen == ["evt-e4", "evt-e3", "evt-e2", "evt-e1"], "newest first, each once: \(seen)")
+            let second = try await store.events(EventQuery(limit: 10)).events.first { $0.id.rawValue == "evt-e2" }
+            try require(second?.runs.map(\.rawValue) == ["run-2"] && second?.matchState == .matched, "its runs")
+            try require(second?.subject == "payments" && second?.type == "incident.detected", "what it is")
+            let github = try await store.events(EventQuery(source: .github)).events
+            let incidents = try await store.events(EventQuery(source: .incident, type: "incident.detected")).events
+            try require(github.isEmpty && incidents.count == 4, "by source and type")
+            try await requireError(.invalidCursor) { () throws(RunStoreError) in
+                try await store.events(EventQuery(cursor: "nope"))
+            }
+        },
         check("runs list newest first with an opaque cursor and filters") { store in
             for index in 1...5 {
                 let playbook = index.isMultiple(of: 2) ? "notify" : "rollback"

@@ -174,9 +174,9 @@ struct ConfigurationTests {
             ) == true
         )
         #expect(
-            try load("rbac: { roles: { oncall: { permissions: [runs.read, runs.decide] } } }").operatorRoles.allows(
+            try load("rbac: { roles: { oncall: { permissions: [runs.read, runs.approve] } } }").operatorRoles.allows(
                 ["oncall"],
-                .runsDecide
+                .runsApprove
             )
         )
         #expect(

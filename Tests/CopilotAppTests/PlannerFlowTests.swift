@@ -125,7 +125,7 @@ struct PlannerFlowTests {
             #expect(run["planner"] == "anthropic")
             #expect(run["steps"]?.arrayValue?.map { $0["id"] } == ["undo-deploy", "smoke", "close"])
             #expect(
-                run["steps"]?.arrayValue?.first?["approval"]?["by"] == "key:test-operator",
+                run["steps"]?.arrayValue?.first?["approval"]?["by"] == "test-operator (key_test_operator)",
                 "deploy.rollback keeps its gate"
             )
             let plan = try #require(run["plan"]?.objectValue)

@@ -170,7 +170,7 @@ struct RemediationFlowTests {
                 headers: ["Authorization": "Bearer \(TestOperators.key("operator"))"],
                 body: Array(#"{"comment":"go","by":"alice"}"#.utf8)
             )
-            #expect(approved["steps"]?.arrayValue?.first?["approval"]?["by"] == "key:test-operator")
+            #expect(approved["steps"]?.arrayValue?.first?["approval"]?["by"] == "test-operator (key_test_operator)")
             let done = try await Self.waitForRun(port, runID) {
                 ["succeeded", "failed"].contains($0["status"]?.stringValue ?? "")
             }

@@ -169,3 +169,119 @@ struct OperatorAccessTests {
         }
     }
 }
+
+/// `GET /api/v1/events` and `POST /api/v1/events/{id}/replay` (CONTRACT §6).
+@Suite(.timeLimit(.minutes(1)))
+struct EventRouteTests {
+    @Test("events list newest first; a replay stores the delivery again as a new event pointing at the original")
+    func listAndReplay() async throws {
+        let (store, eventID, _) = try await RunRouteTests.seededStore()
+        try await Application(router: try OperatorAccessTests.router(store)).test(.router) { client in
+            let list = try RunRouteTests.json(
+                try await client.execute(
+                    uri: "/api/v1/events?source=alertmanager",
+                    method: .get,
+                    headers: TestOperators.headers("viewer")
+                )
+            )
+            #expect(list["events"]?.arrayValue?.map { $0["id"] } == [.string(eventID.rawValue)])
+            #expect(list["events"]?.arrayValue?.first?["match_state"] == "matched")
+            #expect(list["next_cursor"] == .null)
+            let bad = try await client.execute(
+                uri: "/api/v1/events?source=ftp",
+                method: .get,
+                headers: TestOperators.headers()
+            )
+            #expect(bad.status == .badRequest)
+
+            let forbidden = try await client.execute(
+                uri: "/api/v1/events/\(eventID)/replay",
+                method: .post,
+                headers: TestOperators.headers("operator")
+            )
+            #expect(forbidden.status == .forbidden, "only an admin replays")
+            let replayed = try await client.execute(
+                uri: "/api/v1/events/\(eventID)/replay",
+                method: .post,
+                headers: TestOperators.headers()
+            )
+            #expect(replayed.status == .accepted)
+            let body = try RunRouteTests.json(replayed)
+            let newID = try #require(body["event_id"]?.stringValue)
+            #expect(newID != eventID.rawValue && body["replay_of"] == .string(eventID.rawValue))
+            let original = try #require(try await store.delivery(eventID))
+            let copy = try #require(try await store.delivery(EventID(rawValue: newID)))
+            #expect(copy.body == original.body && copy.source == original.source && copy.type == original.type)
+            #expect(copy.headers["x-copilot-replay-of"] == eventID.rawValue)
+            let again = try await client.execute(
+                uri: "/api/v1/events/\(eventID)/replay",
+                method: .post,
+                headers: TestOperators.headers()
+            )
+            #expect(try RunRouteTests.json(again)["event_id"]?.stringValue != newID, "every replay is a new event")
+            let missing = try await client.execute(
+                uri: "/api/v1/events/nope/replay",
+                method: .post,
+                headers: TestOperators.headers()
+            )
+            #expect(missing.status == .notFound)
+        }
+    }
+}
+
+/// Issuing keys through the API never grants more than the caller holds, and refuses malformed input.
+@Suite(.timeLimit(.minutes(1)))
+struct TokenIssuingTests {
+    @Test("a key-manager role cannot mint a stronger key; a number ttl or a name with a tab is refused")
+    func noEscalation() async throws {
+        let store = MemoryRunStore()
+        try await TestOperators.install(in: store)
+        let keymaster = "cpa_keymaster-0123456789abcdef"
+        try await store.insertAPIKey(
+            APIKeyRecord(id: "key_km", name: "km", role: "keymaster", hash: APIKey.hash(keymaster), createdAt: Date())
+        )
+        let loader = PlaybookLoader()
+        let set = try loader.loadSet([PlaybookSource(path: "smoke.yaml", text: RunRouteTests.playbookYAML)]).get()
+        let roles = OperatorRoles(custom: ["keymaster": [.tokensManage, .runsRead]])
+        let router = buildRouter(
+            configuration: ServerConfiguration(),
+            dependencies: ServerDependencies(
+                inbox: store,
+                receivers: [:],
+                readiness: Readiness(),
+                playbooks: PlaybookAPI(
+                    registry: PlaybookRegistry(set),
+                    loader: loader,
+                    reload: { .reloaded(count: 1) }
+                ),
+                runs: store,
+                operators: OperatorAccess(authenticator: OperatorAuthenticator(keys: store), roles: roles),
+                apiKeys: store
+            )
+        )
+        try await Application(router: router).test(.router) { client async throws in
+            let headers: HTTPFields = [.authorization: "Bearer \(keymaster)"]
+            let create: @Sendable (String, HTTPFields) async throws -> TestResponse = { body, headers in
+                try await client.execute(
+                    uri: "/api/v1/tokens",
+                    method: .post,
+                    headers: headers,
+                    body: ByteBuffer(string: body)
+                )
+            }
+            #expect(try await create(#"{"role": "admin"}"#, headers).status == .forbidden)
+            #expect(
+                try await create(#"{"role": "viewer"}"#, headers).status == .forbidden,
+                "viewer reads playbooks; km does not"
+            )
+            #expect(try await create(#"{"role": "keymaster"}"#, headers).status == .created)
+            #expect(try await create(#"{"role": "viewer", "ttl": 30}"#, TestOperators.headers()).status == .badRequest)
+            #expect(
+                try await create(#"{"role": "viewer", "name": "a\tb"}"#, TestOperators.headers()).status == .badRequest
+            )
+            #expect(
+                try await create(#"{"role": "viewer", "ttl": "99999d"}"#, TestOperators.headers()).status == .badRequest
+            )
+        }
+    }
+}

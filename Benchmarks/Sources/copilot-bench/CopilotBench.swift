@@ -19,6 +19,7 @@ import CopilotApp
 ///     swift run -c release copilot-bench runs  [--rates 100,1000] [--seconds 5] [--burst 2000] [--concurrency 8]
 ///     swift run -c release copilot-bench json  [--seconds 1]
 ///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3]
+///     swift run -c release copilot-bench auth [--requests 20000] [--rounds 3]
 @main
 struct CopilotBench {
     static func main() async throws {
@@ -31,6 +32,7 @@ struct CopilotBench {
         case "load": try LoadBenchmark(options: options).run()
         case "runs": try await RunsBenchmark(options: options).run()
         case "planner": try await PlannerBenchmark(options: options).run()
+        case "auth": try await AuthBenchmark(options: options).run()
         case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
@@ -45,6 +47,7 @@ struct CopilotBench {
                        copilot-bench runs [--rates 100,1000] [--seconds S] [--burst N] [--concurrency N]
                        copilot-bench json [--seconds S]
                        copilot-bench planner [--rate R] [--seconds S] [--rounds N]
+                       copilot-bench auth [--requests N] [--rounds N]
 
                 """.utf8
             )

@@ -123,6 +123,12 @@ extension SectionReader {
             configuration.rbac.roles = namedLists(rbac, section: "roles", listKey: "permissions")
             // Every permission a custom role lists is one of CONTRACT §6's.
             let known = Permission.allCases.map(\.rawValue)
+            for name in configuration.rbac.roles.keys where OperatorRoles.builtIn[name] != nil {
+                context.warning(
+                    "'rbac.roles.\(name)' replaces the built-in role '\(name)': its keys get exactly the permissions listed",
+                    at: rbac.mapping("roles")?.pair(name)?.key.position ?? .start
+                )
+            }
             for (name, permissions) in configuration.rbac.roles {
                 for permission in permissions where Permission(rawValue: permission) == nil {
                     let position = rbac.mapping("roles")?.pair(name)?.key.position ?? .start

@@ -38,3 +38,9 @@ public struct Delivery: Sendable, Hashable {
         self.body = body
     }
 }
+
+extension Delivery {
+    /// The header a replayed event is stored with (`POST /api/v1/events/{id}/replay`), naming the
+    /// event it replays.
+    public static let replayOfHeader = "x-copilot-replay-of"
+}

@@ -5,8 +5,10 @@ public enum Permission: String, Sendable, Hashable, CaseIterable, Comparable {
     case eventsRead = "events.read"
     /// Runs, their steps, plans and transcripts, and the live stream.
     case runsRead = "runs.read"
-    /// Approve, reject or cancel a run.
-    case runsDecide = "runs.decide"
+    /// Approve or reject a run's step.
+    case runsApprove = "runs.approve"
+    /// Cancel a run.
+    case runsCancel = "runs.cancel"
     /// The loaded playbooks and their problems.
     case playbooksRead = "playbooks.read"
     /// Validate and dry-run playbooks.
@@ -35,7 +37,7 @@ public struct OperatorRoles: Sendable, Hashable {
         return [
             "viewer": viewer,
             "author": author,
-            "operator": author.union([.runsDecide]),
+            "operator": author.union([.runsApprove, .runsCancel]),
             "auditor": viewer.union([.auditRead]),
             "admin": Set(Permission.allCases),
         ]
@@ -43,10 +45,19 @@ public struct OperatorRoles: Sendable, Hashable {
 
     private let roles: [String: Set<Permission>]
 
-    /// The built-in roles and `custom` (`rbac.roles`); a custom role of a built-in's name replaces it.
+    /// The built-in roles and `custom` (`rbac.roles`); a custom role of a built-in's name replaces it
+    /// (the configuration warns about that).
     public init(custom: [String: Set<Permission>] = [:]) {
         roles = Self.builtIn.merging(custom) { _, configured in configured }
     }
+
+    /// The permissions of the roles `names`, together.
+    public func permissions(of names: some Sequence<String>) -> Set<Permission> {
+        names.reduce(into: []) { $0.formUnion(roles[$1] ?? []) }
+    }
+
+    /// The permissions of one role; empty for a role not known.
+    public func permissions(of role: String) -> Set<Permission> { roles[role] ?? [] }
 
     /// Every role's name.
     public var names: [String] { roles.keys.sorted() }

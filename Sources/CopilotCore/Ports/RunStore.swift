@@ -54,6 +54,9 @@ public protocol RunStore: EventInbox, APIKeyStore {
     /// The event with its match result and runs, or nil.
     func event(_ id: EventID) async throws(RunStoreError) -> EventRecord?
 
+    /// Events matching the query's filters, newest first, at most `query.limit`, after `query.cursor`.
+    func events(_ query: EventQuery) async throws(RunStoreError) -> EventPage
+
     /// In one transaction, leases up to `limit` runs that need a worker, oldest first, to `owner` until
     /// `now + lease`. A run needs a worker when its lease is free or expired and it is:
     /// - `pending` with its `wakeAt` reached, and fewer than `concurrencyLimit` runs of its playbook and

@@ -8,7 +8,8 @@ public import CopilotCore
 public struct PlaybookLoader: Sendable {
     /// The actions steps may use: built-ins plus the config's presets.
     public var catalogue: ActionCatalogue
-    /// `rbac.service_accounts` names when the config has that section; nil skips the `run_as` check.
+    /// `rbac.service_accounts`: `run_as` must name one of them (when any is configured), and a step its
+    /// account may never use is a warning.
     public var serviceAccounts: ServiceAccountPolicy
 
     public init(catalogue: ActionCatalogue = .builtIn, serviceAccounts: ServiceAccountPolicy = .unrestricted) {

@@ -1,10 +1,13 @@
+import CopilotAuth
+import CopilotCore
 import Hummingbird
 
-/// `rate_limits.api_per_second` on the routes it is added to.
+/// `rate_limits.api_per_second` on the routes it is added to, per operator.
 ///
-/// Decision: the limit is per credential, and until operator authentication lands every caller of the
-/// API is the same anonymous one, so they share one bucket.
-struct APIRateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
+/// Decision: it runs after authentication, so each operator has a bucket of their own and a flood
+/// without a valid key cannot use up anyone's budget (such requests end at the 401, which costs a hash
+/// and, once per key and cache period, a store read).
+struct APIRateLimitMiddleware<Context: OperatorRequestContext>: RouterMiddleware {
     let limit: RateLimit
 
     func handle(
@@ -12,7 +15,7 @@ struct APIRateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         context: Context,
         next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if let refusal = limit.refusal(for: "anonymous") { throw refusal }
+        if let refusal = limit.refusal(for: context.caller?.name ?? "") { throw refusal }
         return try await next(request, context)
     }
 }

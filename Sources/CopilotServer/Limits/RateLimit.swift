@@ -2,9 +2,9 @@ import CopilotCore
 import HTTPTypes
 import Synchronization
 
-/// One of `rate_limits.*` (CONTRACT §1), applied per key: each webhook source, or each API credential,
-/// has its own `TokenBucket`. The keys are few and bounded (sources; credentials once operators
-/// authenticate), so buckets are never evicted.
+/// One of `rate_limits.*` (CONTRACT §1), applied per key: each webhook source, or each authenticated
+/// operator, has its own `TokenBucket`. The keys are few and bounded (sources; the operators of issued
+/// keys), so buckets are never evicted.
 final class RateLimit: Sendable {
     private let perSecond: Int
     private let now: @Sendable () -> ContinuousClock.Instant

@@ -12,32 +12,39 @@ struct TokenController<Context: OperatorRequestContext>: Sendable {
 
     func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/tokens") { _, _ in try await list() }
-        router.post("/api/v1/tokens") { request, _ in
-            try await create(Array(buffer: try await request.body.collect(upTo: maxBodyBytes)))
+        router.post("/api/v1/tokens") { request, context in
+            try await create(Array(buffer: try await request.body.collect(upTo: maxBodyBytes)), caller: context.caller)
         }
         router.delete("/api/v1/tokens/:id") { _, context in try await revoke(context.parameters.require("id")) }
     }
 
-    /// `{"role", "name"?, "ttl"?}` → 201 with the record and `key`, which is never shown again.
-    func create(_ body: [UInt8]) async throws -> Response {
-        guard let request = try? JSONValue(parsing: body), let role = request["role"]?.stringValue else {
-            throw APIError(
-                status: .badRequest,
-                code: "invalid_json",
-                message: #"the body must be {"role", "name"?, "ttl"?}"#
-            )
+    /// `{"role", "name"?, "ttl"?}` (strings) → 201 with the record and `key`, which is never shown again.
+    func create(_ body: [UInt8], caller: Operator?) async throws -> Response {
+        let shape = APIError(
+            status: .badRequest,
+            code: "invalid_json",
+            message: #"the body must be {"role", "name"?, "ttl"?}, each a string"#
+        )
+        guard let request = try? JSONValue(parsing: body), let role = request["role"]?.stringValue else { throw shape }
+        // A member of another type is refused, not dropped: a number `ttl` must not make a key that never expires.
+        for member in ["name", "ttl"] where request[member] != nil && request[member]?.stringValue == nil {
+            throw shape
         }
         do {
             let (key, record) = try await issuer.create(
                 role: role,
                 name: request["name"]?.stringValue,
-                ttl: request["ttl"]?.stringValue
+                ttl: request["ttl"]?.stringValue,
+                caller: caller
             )
+            authenticator.forget(hash: record.hash)
             var object = Self.json(record).objectValue ?? [:]
             object["key"] = .string(key)
             return Response.json(.object(object), status: .created)
         } catch .store {
             throw APIError.unavailable
+        } catch .escalation {
+            throw APIError(status: .forbidden, code: "forbidden", message: "the caller may not grant that role")
         } catch {
             throw APIError(status: .badRequest, code: "invalid_token_request", message: error.description)
         }

@@ -14,9 +14,12 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
     let now: @Sendable () -> Date
     let maxBodyBytes: Int
     let wakeWorkers: @Sendable () -> Void
+    let newEventID: @Sendable () -> EventID
 
     func addRoutes(to router: some RouterMethods<Context>) {
+        router.get("/api/v1/events") { request, _ in try await events(request.uri.queryParameters) }
         router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
+        router.post("/api/v1/events/:id/replay") { _, context in try await replay(context.parameters.require("id")) }
         router.get("/api/v1/runs") { request, _ in try await runs(request.uri.queryParameters) }
         router.get("/api/v1/runs/:id") { _, context in try await run(context.parameters.require("id")) }
         router.get("/api/v1/runs/:id/transcript") { _, context in
@@ -33,6 +36,78 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
                 )
             }
         }
+    }
+
+    /// `GET /api/v1/events?source=&type=&limit=&cursor=`: newest first, paged as runs are.
+    func events(_ parameters: Parameters) async throws -> Response {
+        var query = EventQuery()
+        if let source = parameters.get("source") {
+            guard let parsed = EventSource(rawValue: source) else {
+                throw Self.badQuery("unknown source '\(source)'")
+            }
+            query.source = parsed
+        }
+        query.type = parameters.get("type")
+        if let limit = parameters.get("limit") {
+            guard let parsed = Int(limit), parsed > 0 else { throw Self.badQuery("'limit' must be a positive integer") }
+            query.limit = parsed
+        }
+        query.cursor = parameters.get("cursor")
+        let page = try await call { try await store.events(query) }
+        return Response.json([
+            "events": .array(
+                page.events.map { event in
+                    [
+                        "id": .string(event.id.rawValue), "source": .string(event.source.rawValue),
+                        "type": .string(event.type), "subject": .string(event.subject),
+                        "delivery_id": .string(event.deliveryID.rawValue),
+                        "received_at": .string(event.receivedAt.formatted(.iso8601)),
+                        "match_state": .string(event.matchState.rawValue),
+                        "runs": .array(event.runs.map { .string($0.rawValue) }),
+                    ]
+                }
+            ),
+            "next_cursor": page.nextCursor.map(JSONValue.string) ?? .null,
+        ])
+    }
+
+    /// `POST /api/v1/events/{id}/replay` (admin): the stored delivery is stored again as a new event,
+    /// which the worker matches against the playbooks loaded now. It points at the original through the
+    /// `x-copilot-replay-of` header it is stored with; its delivery id is `replay:<new event id>`, so
+    /// every replay is a new event and none is taken for a duplicate.
+    func replay(_ id: String) async throws -> Response {
+        let original = EventID(rawValue: id)
+        let delivery: Delivery?
+        do {
+            delivery = try await store.delivery(original)
+        } catch {
+            throw APIError.unavailable
+        }
+        guard let delivery else { throw APIError.notFound }
+        let eventID = newEventID()
+        var headers = delivery.headers
+        headers[Delivery.replayOfHeader] = original.rawValue
+        let replayed = Delivery(
+            eventID: eventID,
+            source: delivery.source,
+            deliveryID: DeliveryID(rawValue: "replay:\(eventID.rawValue)"),
+            type: delivery.type,
+            subject: delivery.subject,
+            receivedAt: now(),
+            headers: headers,
+            body: delivery.body
+        )
+        let stored: EnqueueOutcome
+        do {
+            stored = try await store.enqueue(replayed)
+        } catch {
+            throw APIError.unavailable
+        }
+        wakeWorkers()
+        return Response.json(
+            ["event_id": .string(stored.eventID.rawValue), "replay_of": .string(original.rawValue)],
+            status: .accepted
+        )
     }
 
     func event(_ id: String) async throws -> Response {

@@ -1,0 +1,85 @@
+import CopilotAuth
+import CopilotCore
+import CopilotTesting
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+
+/// Issue 12: what operator authentication and RBAC add to an API request (API keys; JWTs when they land).
+///
+///     swift run -c release copilot-bench auth [--requests 20000] [--rounds 3]
+///
+/// Two routers with the same route (`GET /api/v1/runs`, answering a small JSON body), driven in process
+/// through Hummingbird's router test client, alternating in the same run: one behind
+/// `OperatorAccessMiddleware` (a valid API key, a role that grants `runs.read`, the key cached as after
+/// its first request), one without. The overhead is the difference of their per-request times.
+struct AuthBenchmark {
+    let options: Options
+
+    struct Context: OperatorRequestContext {
+        var coreContext: CoreRequestContextStorage
+        var caller: Operator?
+
+        init(source: ApplicationRequestContextSource) {
+            coreContext = .init(source: source)
+        }
+    }
+
+    func run() async throws {
+        let requests = max(1, options.int("requests", 20_000))
+        let rounds = max(1, options.int("rounds", 3))
+        let keys = MemoryRunStore()
+        try await TestOperators.install(in: keys)
+        let access = TestOperators.access(keys)
+        var lines = [
+            "| round | with auth p50 | without p50 | **overhead p50** | with auth p99 | without p99 | **overhead p99** |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for round in 1...rounds {
+            let with = try await measure(requests: requests, access: access)
+            let without = try await measure(requests: requests, access: nil)
+            func us(_ value: Duration) -> String { String(format: "%.1f µs", value.seconds * 1e6) }
+            let p50 = (with.quantile(0.5), without.quantile(0.5))
+            let p99 = (with.quantile(0.99), without.quantile(0.99))
+            lines.append(
+                "| \(round) | \(us(p50.0)) | \(us(p50.1)) | \(us(p50.0 - p50.1)) | \(us(p99.0)) | \(us(p99.1)) | \(us(p99.0 - p99.1)) |"
+            )
+        }
+        print("\(requests) requests per measurement, GET /api/v1/runs, API key of role viewer")
+        print(lines.joined(separator: "\n"))
+    }
+
+    private func measure(requests: Int, access: OperatorAccess?) async throws -> RunsBenchmark.Measurement {
+        let router = Router(context: Context.self)
+        if let access {
+            router.add(
+                middleware: OperatorAccessMiddleware(access: access) { route in
+                    route == "GET /api/v1/runs" ? .permission(.runsRead) : nil
+                }
+            )
+        }
+        router.get("/api/v1/runs") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "application/json"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"runs":[],"next_cursor":null}"#))
+            )
+        }
+        let headers = TestOperators.headers("viewer")
+        return try await Application(router: router).test(.router) { client in
+            var times: [Duration] = []
+            times.reserveCapacity(requests)
+            for _ in 0..<(requests / 10) {  // warm-up, and the key's first lookup
+                _ = try await client.execute(uri: "/api/v1/runs", method: .get, headers: headers)
+            }
+            for _ in 0..<requests {
+                let started = ContinuousClock.now
+                let response = try await client.execute(uri: "/api/v1/runs", method: .get, headers: headers)
+                times.append(started.duration(to: .now))
+                guard response.status == .ok else { throw BenchError("answered \(response.status)") }
+            }
+            return RunsBenchmark.Measurement(sorted: times.sorted(), elapsed: .zero)
+        }
+    }
+}
