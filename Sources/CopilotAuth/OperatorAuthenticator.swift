@@ -50,12 +50,17 @@ public final class OperatorAuthenticator: Sendable {
         var generation = 0
     }
 
+    /// Operator JWTs (`auth.jwt`); nil: API keys only.
+    private let tokens: OperatorJWT?
+
     public init(
         keys: any APIKeyStore,
+        tokens: OperatorJWT? = nil,
         cacheTTL: Duration = .seconds(5),
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.keys = keys
+        self.tokens = tokens
         self.cacheTTL = cacheTTL
         self.now = now
     }
@@ -63,7 +68,10 @@ public final class OperatorAuthenticator: Sendable {
     /// The operator of a request whose `Authorization` header is `authorization`.
     public func authenticate(authorization: String?) async -> Result<Operator, AuthenticationFailure> {
         guard let authorization, let credential = Self.bearer(authorization) else { return .failure(.missing) }
-        guard credential.hasPrefix(APIKey.prefix) else { return .failure(.invalid) }
+        guard credential.hasPrefix(APIKey.prefix) else {
+            guard let tokens else { return .failure(.invalid) }
+            return await tokens.verify(credential)
+        }
         let hash = APIKey.hash(credential)
         let found: APIKeyRecord?
         switch cached(hash) {

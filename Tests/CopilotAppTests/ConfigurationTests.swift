@@ -147,8 +147,8 @@ struct ConfigurationTests {
         #expect(configuration.warnings.map(\.file) == ["COPILOT_SERVR_PORT", "COPILOT_SOURCES_GITHUB_SECRETS"])
     }
 
-    @Test("settings that are read but not acted on yet are warnings naming the key, at start-up")
-    func settingsNotActedOn() throws {
+    @Test("agent, auth and rbac are acted on: no start-up warning; their values are checked")
+    func agentAuthAndRBAC() throws {
         let configuration = try load(
             """
             agent: { provider: anthropic, model: claude-sonnet-4-5, api_key: env:ANTHROPIC_API_KEY }
@@ -158,11 +158,15 @@ struct ConfigurationTests {
               roles: { oncall: { permissions: [runs.read] } }
             """
         )
+        #expect(configuration.warnings.isEmpty)
         #expect(
-            configuration.warnings.map(\.configurationDescription) == [
-                "copilot.yaml:2:1: warning: 'auth' is read but not acted on yet: JWTs are not accepted until JWT support lands; operators use API keys"
-            ]
+            problems("auth: { jwt: { secret: env:S, algorithms: [none] } }").first?.contains(
+                "unsupported algorithm 'none' for 'auth.jwt.algorithms': use HS256, HS384, HS512"
+            ) == true
         )
+        #expect(problems("auth: { jwt: { algorithms: [HS256] } }").count == 1, "a secret is required")
+        let replaced = try load("rbac: { roles: { viewer: { permissions: [runs.read] } } }")
+        #expect(replaced.warnings.first?.message.contains("replaces the built-in role 'viewer'") == true)
         #expect(try load("agent: { provider: playbook }").warnings.isEmpty)
         #expect(
             try load("agent: { provider: openai, model: m, base_url: 'http://127.0.0.1:8080/v1' }").warnings.isEmpty

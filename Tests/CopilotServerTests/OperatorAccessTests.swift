@@ -16,7 +16,10 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct OperatorAccessTests {
     /// The router with every route: webhooks, health, metrics, runs, events, playbooks, tokens.
-    static func router(_ store: MemoryRunStore) throws -> Router<AppRequestContext> {
+    static func router(
+        _ store: MemoryRunStore,
+        roles: OperatorRoles = OperatorRoles()
+    ) throws -> Router<AppRequestContext> {
         let loader = PlaybookLoader()
         let set = try loader.loadSet([PlaybookSource(path: "smoke.yaml", text: RunRouteTests.playbookYAML)]).get()
         return buildRouter(
@@ -31,7 +34,7 @@ struct OperatorAccessTests {
                     reload: { .reloaded(count: 1) }
                 ),
                 runs: store,
-                operators: TestOperators.access(store),
+                operators: OperatorAccess(authenticator: OperatorAuthenticator(keys: store), roles: roles),
                 apiKeys: store,
                 metricsText: { "" }
             )
@@ -240,25 +243,8 @@ struct TokenIssuingTests {
         try await store.insertAPIKey(
             APIKeyRecord(id: "key_km", name: "km", role: "keymaster", hash: APIKey.hash(keymaster), createdAt: Date())
         )
-        let loader = PlaybookLoader()
-        let set = try loader.loadSet([PlaybookSource(path: "smoke.yaml", text: RunRouteTests.playbookYAML)]).get()
         let roles = OperatorRoles(custom: ["keymaster": [.tokensManage, .runsRead]])
-        let router = buildRouter(
-            configuration: ServerConfiguration(),
-            dependencies: ServerDependencies(
-                inbox: store,
-                receivers: [:],
-                readiness: Readiness(),
-                playbooks: PlaybookAPI(
-                    registry: PlaybookRegistry(set),
-                    loader: loader,
-                    reload: { .reloaded(count: 1) }
-                ),
-                runs: store,
-                operators: OperatorAccess(authenticator: OperatorAuthenticator(keys: store), roles: roles),
-                apiKeys: store
-            )
-        )
+        let router = try OperatorAccessTests.router(store, roles: roles)
         try await Application(router: router).test(.router) { client async throws in
             let headers: HTTPFields = [.authorization: "Bearer \(keymaster)"]
             let create: @Sendable (String, HTTPFields) async throws -> TestResponse = { body, headers in

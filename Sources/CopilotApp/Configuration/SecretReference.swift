@@ -76,7 +76,7 @@ public struct SecretReference: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private func problem(_ reason: String) -> Diagnostic {
+    func problem(_ reason: String) -> Diagnostic {
         var diagnostic = origin
         diagnostic.message = "cannot resolve secret '\(keyPath)' (\(description)): \(reason)"
         return diagnostic

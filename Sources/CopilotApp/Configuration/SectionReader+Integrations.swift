@@ -1,3 +1,4 @@
+import CopilotAuth
 import CopilotCore
 import CopilotExpressions
 import CopilotPlaybooks
@@ -103,14 +104,21 @@ extension SectionReader {
             configuration.agent.maxReplans = agent.int("max_replans", in: 0...10) ?? 1
             agent.finish()
         }
-        if let pair = root.pair("auth") {
-            notActedOn("auth", pair, "JWTs are not accepted until JWT support lands; operators use API keys")
-        }
         if let auth = root.mapping("auth") {
             if let jwt = auth.mapping("jwt") {
+                let algorithms = jwt.stringList("algorithms") ?? ["HS256"]
+                // Pinned algorithms: HMAC with the shared secret only; `none` and public-key algorithms
+                // are refused here rather than accepted and never matched.
+                for algorithm in algorithms where !OperatorJWT.Settings.supported.contains(algorithm) {
+                    context.error(
+                        "unsupported algorithm '\(algorithm)' for 'auth.jwt.algorithms': use "
+                            + OperatorJWT.Settings.supported.joined(separator: ", ") + " (with auth.jwt.secret)",
+                        at: jwt.pair("algorithms")?.key.position ?? auth.pair("jwt")?.key.position ?? .start
+                    )
+                }
                 configuration.auth = AuthConfiguration(
-                    algorithms: jwt.stringList("algorithms") ?? ["HS256"],
-                    secret: secret(jwt, "secret"),
+                    algorithms: algorithms,
+                    secret: secret(jwt, "secret", required: true),
                     issuer: jwt.string("issuer") ?? "",
                     audience: jwt.string("audience") ?? "",
                     rolesClaim: jwt.string("roles_claim") ?? "roles"
@@ -157,13 +165,6 @@ extension SectionReader {
             rbac.finish()
         }
     }
-
-    /// The warning for a key that is read and checked but not acted on yet (the brief's rule: never accept a
-    /// setting silently and ignore it). `serve` prints it at start-up with the key's position.
-    private func notActedOn(_ setting: String, _ pair: YAMLPair, _ consequence: String) {
-        context.warning("'\(setting)' is read but not acted on yet: \(consequence)", at: pair.key.position)
-    }
-
     /// `<section>: { <name>: { <listKey>: [..] } }`.
     private func namedLists(_ reader: YAMLMappingReader, section: String, listKey: String) -> [String: [String]] {
         guard let entries = reader.mapping(section) else { return [:] }

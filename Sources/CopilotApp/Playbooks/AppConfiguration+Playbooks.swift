@@ -1,3 +1,4 @@
+public import CopilotAuth
 public import CopilotCore
 import CopilotExpressions
 public import CopilotPlaybooks
@@ -21,5 +22,22 @@ extension AppConfiguration {
     /// configuration was read).
     public var operatorRoles: OperatorRoles {
         OperatorRoles(custom: rbac.roles.mapValues { Set($0.compactMap(Permission.init(rawValue:))) })
+    }
+
+    /// The JWT verifier of `auth.jwt`, its secret resolved; nil without `auth.jwt` (API keys only).
+    public func operatorJWT(environment: [String: String]) async throws(ConfigurationError) -> OperatorJWT? {
+        guard let auth, let secret = auth.secret else { return nil }
+        let settings = OperatorJWT.Settings(
+            algorithms: auth.algorithms,
+            secret: try secret.resolve(environment: environment),
+            issuer: auth.issuer,
+            audience: auth.audience,
+            rolesClaim: auth.rolesClaim
+        )
+        do {
+            return try await OperatorJWT(settings: settings)
+        } catch {
+            throw ConfigurationError(diagnostic: secret.problem(error.description))
+        }
     }
 }

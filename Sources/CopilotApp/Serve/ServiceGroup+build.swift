@@ -139,7 +139,10 @@ public func buildServiceGroup(
             ),
             runs: store,
             operators: OperatorAccess(
-                authenticator: OperatorAuthenticator(keys: store),
+                authenticator: OperatorAuthenticator(
+                    keys: store,
+                    tokens: try await configuration.operatorJWT(environment: environment.variables)
+                ),
                 roles: configuration.operatorRoles
             ),
             apiKeys: store,
