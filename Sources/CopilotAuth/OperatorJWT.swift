@@ -1,6 +1,7 @@
 public import CopilotCore
 import CopilotExpressions
 import JWTKit
+import Synchronization
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
@@ -61,6 +62,9 @@ public struct OperatorJWT: Sendable {
     /// picks the collection, so no token is ever checked with another algorithm's key.
     let keys: [String: JWTKeyCollection]
     let now: @Sendable () -> Date
+    /// Tokens already verified, with the times that bound them: a client sends the same token with
+    /// every request until it expires, and jwt-kit's verification costs ten times the key lookup.
+    private let verified = Verified()
 
     /// Why the settings cannot verify anything.
     public enum InvalidSettings: Error, Sendable, Hashable, CustomStringConvertible {
@@ -100,6 +104,26 @@ public struct OperatorJWT: Sendable {
 
     /// The operator a token names, or why it is refused.
     public func verify(_ token: String) async -> Result<Operator, AuthenticationFailure> {
+        if let entry = verified.entry(token) { return check(entry) }
+        switch await verifySignedClaims(token) {
+        case .failure(let failure):
+            return .failure(failure)
+        case .success(let entry):
+            verified.remember(token, entry)
+            return check(entry)
+        }
+    }
+
+    /// The times, checked at every use (a verified token is remembered, and expires all the same).
+    private func check(_ entry: Verified.Entry) -> Result<Operator, AuthenticationFailure> {
+        let now = now()
+        if let exp = entry.expires, exp.addingTimeInterval(settings.leeway) <= now { return .failure(.expired) }
+        if let nbf = entry.notBefore, nbf.addingTimeInterval(-settings.leeway) > now { return .failure(.invalid) }
+        return .success(entry.caller)
+    }
+
+    /// The algorithm, the signature, the issuer, the audience and the roles: what does not change.
+    private func verifySignedClaims(_ token: String) async -> Result<Verified.Entry, AuthenticationFailure> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3, let header = Self.json(parts[0]), let payload = Self.json(parts[1]),
             let algorithm = header["alg"]?.stringValue, let collection = keys[algorithm]
@@ -110,9 +134,6 @@ public struct OperatorJWT: Sendable {
         } catch {
             return .failure(.invalid)
         }
-        let now = now()
-        if let exp = claims.exp, exp.value.addingTimeInterval(settings.leeway) <= now { return .failure(.expired) }
-        if let nbf = claims.nbf, nbf.value.addingTimeInterval(-settings.leeway) > now { return .failure(.invalid) }
         if !settings.issuer.isEmpty, claims.iss?.value != settings.issuer { return .failure(.invalid) }
         if !settings.audience.isEmpty, claims.aud?.value.contains(settings.audience) != true {
             return .failure(.invalid)
@@ -124,7 +145,13 @@ public struct OperatorJWT: Sendable {
             default: []
             }
         guard !roles.isEmpty else { return .failure(.invalid) }
-        return .success(Operator(name: "jwt:\(claims.sub?.value ?? "unknown")", roles: roles, credential: .jwt))
+        return .success(
+            Verified.Entry(
+                caller: Operator(name: "jwt:\(claims.sub?.value ?? "unknown")", roles: roles, credential: .jwt),
+                expires: claims.exp?.value,
+                notBefore: claims.nbf?.value
+            )
+        )
     }
 
     static func json(_ segment: Substring) -> JSONValue? {
@@ -132,5 +159,29 @@ public struct OperatorJWT: Sendable {
         while text.count % 4 != 0 { text += "=" }
         guard let data = Data(base64Encoded: text) else { return nil }
         return try? JSONValue(parsing: Array(data))
+    }
+}
+
+/// Verified tokens by their text, bounded: emptied when full, so a flood of distinct tokens costs
+/// verification, not memory.
+private final class Verified: Sendable {
+    struct Entry: Sendable {
+        var caller: Operator
+        var expires: Date?
+        var notBefore: Date?
+    }
+
+    static let limit = 4096
+    private let entries = Mutex<[String: Entry]>([:])
+
+    func entry(_ token: String) -> Entry? {
+        entries.withLock { $0[token] }
+    }
+
+    func remember(_ token: String, _ entry: Entry) {
+        entries.withLock { entries in
+            if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
+            entries[token] = entry
+        }
     }
 }

@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import JWTKit
 import NIOCore
+import Synchronization
 import Testing
 
 /// CONTRACT §6, `auth.jwt`: JWTs verified with jwt-kit, algorithms pinned, time and audience checked,
@@ -150,6 +151,24 @@ struct OperatorJWTTests {
                 #expect(response.headers[.wwwAuthenticate]?.hasPrefix("Bearer") == true, "\(name)")
             }
         }
+    }
+
+    @Test("a token remembered after its first use still expires")
+    func rememberedTokenExpires() async throws {
+        let clock = Mutex(Self.now)
+        let jwt = try await OperatorJWT(
+            settings: .init(algorithms: ["HS256"], secret: Self.secret, rolesClaim: "groups"),
+            now: { clock.withLock { $0 } }
+        )
+        let token = try await Self.token()
+        guard case .success(let caller) = await jwt.verify(token) else {
+            Issue.record("a valid token is accepted")
+            return
+        }
+        #expect(caller.name == "jwt:alice" && caller.roles == ["operator"])
+        #expect(try await jwt.verify(token).get() == caller, "the second use is the same operator")
+        clock.withLock { $0 = Self.now.addingTimeInterval(3600) }
+        #expect(await jwt.verify(token) == .failure(.expired))
     }
 
     @Test("a secret shorter than the hash is refused before any key is made")
