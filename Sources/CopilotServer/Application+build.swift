@@ -3,8 +3,11 @@ public import CopilotCore
 public import CopilotWebhooks
 public import Foundation
 public import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 public import Logging
 import NIOCore
+import NIOSSL
 
 /// What the HTTP application needs from the rest of the system: ports and plain values, never drivers.
 /// Tests pass in-memory fakes through the same struct.
@@ -145,14 +148,29 @@ private func addOperatorRoutes(
 /// The Hummingbird application: a `Service` to run in the app's `ServiceGroup`.
 ///
 /// `onServerRunning` receives the bound port (useful with port 0 in tests and benchmarks).
+/// With `server.tls`, the listener speaks TLS 1.3 only, with the certificate chain and key read from
+/// the PEM files at start-up; a file that cannot be read stops the start (`TLSSetupError`).
 public func buildApplication(
     configuration: ServerConfiguration,
     dependencies: ServerDependencies,
     logger: Logger,
     onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
-) -> some ApplicationProtocol {
-    Application(
+) throws(TLSSetupError) -> some ApplicationProtocol {
+    let server: HTTPServerBuilder
+    if let files = configuration.tls {
+        do {
+            server = try .tls(.http1(), tlsConfiguration: try tlsConfiguration(files))
+        } catch let error as TLSSetupError {
+            throw error
+        } catch {
+            throw TLSSetupError(message: "server.tls: the certificate and key cannot be used together")
+        }
+    } else {
+        server = .http1()
+    }
+    return Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies),
+        server: server,
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "copilot-agent"
@@ -160,4 +178,35 @@ public func buildApplication(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
         logger: logger
     )
+}
+
+/// Why the TLS listener cannot start.
+public struct TLSSetupError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// A TLS 1.3 server configuration from PEM files.
+private func tlsConfiguration(_ files: ServerConfiguration.TLSFiles) throws(TLSSetupError) -> TLSConfiguration {
+    let chain: [NIOSSLCertificate]
+    let key: NIOSSLPrivateKey
+    do {
+        chain = try NIOSSLCertificate.fromPEMFile(files.certificate)
+    } catch {
+        throw TLSSetupError(message: "server.tls.cert: cannot read a PEM certificate from '\(files.certificate)'")
+    }
+    do {
+        key = try NIOSSLPrivateKey(file: files.key, format: .pem)
+    } catch {
+        throw TLSSetupError(message: "server.tls.key: cannot read a PEM private key from '\(files.key)'")
+    }
+    guard !chain.isEmpty else {
+        throw TLSSetupError(message: "server.tls.cert: '\(files.certificate)' holds no certificate")
+    }
+    var configuration = TLSConfiguration.makeServerConfiguration(
+        certificateChain: chain.map { .certificate($0) },
+        privateKey: .privateKey(key)
+    )
+    configuration.minimumTLSVersion = .tlsv13
+    return configuration
 }

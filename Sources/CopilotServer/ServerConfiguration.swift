@@ -1,19 +1,35 @@
 /// The HTTP server's settings. Config keys: `server.host`, `server.port`, `server.max_body_bytes`,
-/// `server.shutdown_grace_seconds`, and `rate_limits.*`, which the server applies (CONTRACT §1).
+/// `server.shutdown_grace_seconds`, `server.tls`, and `rate_limits.*`, which the server applies
+/// (CONTRACT §1).
 public struct ServerConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
     public var maxBodyBytes: Int
     public var shutdownGraceSeconds: Int
     public var rateLimits: RateLimitsConfiguration
+    /// `server.tls: {cert, key}`: PEM files for a TLS 1.3 listener; nil serves plain HTTP.
+    public var tls: TLSFiles?
+
+    /// A certificate chain and its private key, as PEM files.
+    public struct TLSFiles: Sendable, Hashable {
+        public var certificate: String
+        public var key: String
+
+        public init(certificate: String, key: String) {
+            self.certificate = certificate
+            self.key = key
+        }
+    }
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
         maxBodyBytes: Int = 26_214_400,
         shutdownGraceSeconds: Int = 10,
-        rateLimits: RateLimitsConfiguration = RateLimitsConfiguration()
+        rateLimits: RateLimitsConfiguration = RateLimitsConfiguration(),
+        tls: TLSFiles? = nil
     ) {
+        self.tls = tls
         self.host = host
         self.port = port
         self.maxBodyBytes = maxBodyBytes

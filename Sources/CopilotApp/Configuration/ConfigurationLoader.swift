@@ -109,6 +109,12 @@ struct SectionReader {
                 server.int("max_body_bytes", in: 1...Int.max) ?? configuration.server.maxBodyBytes
             configuration.server.shutdownGraceSeconds =
                 server.int("shutdown_grace_seconds", in: 0...3600) ?? configuration.server.shutdownGraceSeconds
+            if let tls = server.mapping("tls") {
+                if let certificate = tls.string("cert", required: true), let key = tls.string("key", required: true) {
+                    configuration.server.tls = .init(certificate: certificate, key: key)
+                }
+                tls.finish()
+            }
             server.finish()
         }
         if let log = root.mapping("log") {

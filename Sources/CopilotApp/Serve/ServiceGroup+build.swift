@@ -108,6 +108,9 @@ public func buildServiceGroup(
             ]
         )
     }
+    // Everything that can fail on the configuration fails before the HTTP client exists, which must be
+    // shut down once made.
+    let tokens = try await configuration.operatorJWT(environment: environment.variables)
     let httpClient = HTTPClientService.makeClient()
     let planner: RunPlanner?
     do {
@@ -126,32 +129,31 @@ public func buildServiceGroup(
         planner: planner
     )
 
-    let application = buildApplication(
-        configuration: configuration.server,
-        dependencies: ServerDependencies(
-            inbox: store,
-            receivers: receivers,
-            readiness: readiness,
-            playbooks: PlaybookAPI(
-                registry: reloader.registry,
-                loader: configuration.playbookLoader,
-                reload: { await reloader.reload(reason: "api") }
-            ),
-            runs: store,
-            operators: OperatorAccess(
-                authenticator: OperatorAuthenticator(
-                    keys: store,
-                    tokens: try await configuration.operatorJWT(environment: environment.variables)
+    let application = try await shuttingDown(httpClient) {
+        try buildApplication(
+            configuration: configuration.server,
+            dependencies: ServerDependencies(
+                inbox: store,
+                receivers: receivers,
+                readiness: readiness,
+                playbooks: PlaybookAPI(
+                    registry: reloader.registry,
+                    loader: configuration.playbookLoader,
+                    reload: { await reloader.reload(reason: "api") }
                 ),
-                roles: configuration.operatorRoles
+                runs: store,
+                operators: OperatorAccess(
+                    authenticator: OperatorAuthenticator(keys: store, tokens: tokens),
+                    roles: configuration.operatorRoles
+                ),
+                apiKeys: store,
+                wakeWorkers: { worker.wake() },
+                metricsText: environment.metricsText
             ),
-            apiKeys: store,
-            wakeWorkers: { worker.wake() },
-            metricsText: environment.metricsText
-        ),
-        logger: logger,
-        onServerRunning: environment.onServerRunning
-    )
+            logger: logger,
+            onServerRunning: environment.onServerRunning
+        )
+    }
     var groupConfiguration = ServiceGroupConfiguration(
         services: [
             .init(service: HTTPClientService(client: httpClient)),
@@ -181,5 +183,15 @@ struct ReadinessGate: Service {
     func run() async throws {
         try? await gracefulShutdown()
         readiness.shutdownBegan()
+    }
+}
+
+/// `body`, shutting `client` down when it throws: a client that is dropped without a shutdown traps.
+private func shuttingDown<Value>(_ client: HTTPClient, _ body: () throws -> Value) async throws -> Value {
+    do {
+        return try body()
+    } catch {
+        try? await client.shutdown()
+        throw error
     }
 }
