@@ -12,7 +12,8 @@ public import Foundation
 /// JWTs for operators (CONTRACT §6, `auth.jwt`), verified with jwt-kit: the algorithms are pinned to
 /// `auth.jwt.algorithms` (HMAC with `auth.jwt.secret`), so `none` and a token claiming another
 /// algorithm are refused before any key is tried; `exp` and `nbf` hold with a small leeway; `iss` and
-/// `aud` when configured; the roles come from `roles_claim` (a list of role names, or one).
+/// `aud` when configured; `exp` and `sub` are required; the roles come from `roles_claim` (a list of
+/// role names, or one).
 public struct OperatorJWT: Sendable {
     public struct Settings: Sendable, Hashable {
         /// `HS256`, `HS384`, `HS512`.
@@ -134,6 +135,11 @@ public struct OperatorJWT: Sendable {
         } catch {
             return .failure(.invalid)
         }
+        // A token without an expiry would work forever, and one without a subject would be nobody in
+        // particular in every decision: both are refused.
+        guard let expires = claims.exp?.value, let subject = claims.sub?.value, !subject.isEmpty else {
+            return .failure(.invalid)
+        }
         if !settings.issuer.isEmpty, claims.iss?.value != settings.issuer { return .failure(.invalid) }
         if !settings.audience.isEmpty, claims.aud?.value.contains(settings.audience) != true {
             return .failure(.invalid)
@@ -147,8 +153,8 @@ public struct OperatorJWT: Sendable {
         guard !roles.isEmpty else { return .failure(.invalid) }
         return .success(
             Verified.Entry(
-                caller: Operator(name: "jwt:\(claims.sub?.value ?? "unknown")", roles: roles, credential: .jwt),
-                expires: claims.exp?.value,
+                caller: Operator(name: "jwt:\(subject)", roles: roles, credential: .jwt),
+                expires: expires,
                 notBefore: claims.nbf?.value
             )
         )
@@ -172,16 +178,18 @@ private final class Verified: Sendable {
     }
 
     static let limit = 4096
-    private let entries = Mutex<[String: Entry]>([:])
+    /// By the token's bytes: `String` equality is canonical equivalence, and a token that differs in
+    /// its bytes is another token.
+    private let entries = Mutex<[[UInt8]: Entry]>([:])
 
     func entry(_ token: String) -> Entry? {
-        entries.withLock { $0[token] }
+        entries.withLock { $0[Array(token.utf8)] }
     }
 
     func remember(_ token: String, _ entry: Entry) {
         entries.withLock { entries in
             if entries.count >= Self.limit { entries.removeAll(keepingCapacity: true) }
-            entries[token] = entry
+            entries[Array(token.utf8)] = entry
         }
     }
 }

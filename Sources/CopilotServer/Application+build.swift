@@ -208,5 +208,15 @@ private func tlsConfiguration(_ files: ServerConfiguration.TLSFiles) throws(TLSS
         privateKey: .privateKey(key)
     )
     configuration.minimumTLSVersion = .tlsv13
+    // Hummingbird builds the TLS context only when the server starts: build it here, so a key that does
+    // not fit the certificate stops the start with a message, not a TLS error later.
+    do {
+        _ = try NIOSSLContext(configuration: configuration)
+    } catch {
+        throw TLSSetupError(
+            message:
+                "server.tls.key: '\(files.key)' is not the private key of the certificate in '\(files.certificate)'"
+        )
+    }
     return configuration
 }

@@ -76,23 +76,27 @@ struct TLSListenerTests {
         }
     }
 
-    @Test("a certificate file that cannot be read stops the start, naming the key")
-    func unreadable() async throws {
+    @Test("a certificate that cannot be read, or a key that does not fit it, stops the start naming the key")
+    func unusable() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("tls-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let yaml = """
-            server: { host: 127.0.0.1, port: 0, tls: { cert: "\(directory.path)/missing.pem", key: "\(directory.path)/k.pem" } }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)", watch: false }
-            """
-        await #expect(throws: (any Error).self) {
-            try await withLiveService(configurationYAML: yaml, variables: [:]) { _ in }
-        }
-        do {
-            try await withLiveService(configurationYAML: yaml, variables: [:]) { _ in }
-        } catch {
-            #expect("\(error)".contains("server.tls.cert"), "\(error)")
+        let (certificate, _) = try Self.selfSigned()
+        let (_, otherKey) = try Self.selfSigned()
+        try Data(certificate.utf8).write(to: directory.appendingPathComponent("cert.pem"))
+        try Data(otherKey.utf8).write(to: directory.appendingPathComponent("other-key.pem"))
+        for (cert, key, named) in [
+            ("missing.pem", "other-key.pem", "server.tls.cert"), ("cert.pem", "other-key.pem", "server.tls.key"),
+        ] {
+            let yaml = """
+                server: { host: 127.0.0.1, port: 0, tls: { cert: "\(directory.path)/\(cert)", key: "\(directory.path)/\(key)" } }
+                storage: { url: "sqlite://\(directory.path)/copilot.db" }
+                playbooks: { dir: "\(directory.path)", watch: false }
+                """
+            let error = await #expect(throws: (any Error).self) {
+                try await withLiveService(configurationYAML: yaml, variables: [:]) { _ in }
+            }
+            #expect("\(String(describing: error))".contains(named), "\(String(describing: error))")
         }
     }
 }

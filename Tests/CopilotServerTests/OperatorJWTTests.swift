@@ -97,6 +97,7 @@ struct OperatorJWTTests {
             ("wrong issuer", try await Self.token { $0.iss = "https://evil.example" }),
             ("wrong audience", try await Self.token { $0.aud = "another-service" }),
             ("missing roles claim", try await Self.token { $0.groups = nil }),
+            ("no expiry", try await Self.token { $0.exp = nil }),
             (
                 "another secret",
                 try await Self.token(secret: "not-the-secret-0123456789abcdef0123456789abcdef0123456789abcd")

@@ -107,6 +107,12 @@ extension SectionReader {
         if let auth = root.mapping("auth") {
             if let jwt = auth.mapping("jwt") {
                 let algorithms = jwt.stringList("algorithms") ?? ["HS256"]
+                if algorithms.isEmpty {
+                    context.error(
+                        "'auth.jwt.algorithms' is empty: no token could ever be accepted",
+                        at: jwt.pair("algorithms")?.key.position ?? .start
+                    )
+                }
                 // Pinned algorithms: HMAC with the shared secret only; `none` and public-key algorithms
                 // are refused here rather than accepted and never matched.
                 for algorithm in algorithms where !OperatorJWT.Settings.supported.contains(algorithm) {
