@@ -8,9 +8,10 @@ import Foundation
 #endif
 
 // The planner in a run (CONTRACT §4a). The model is asked before the first step and, after a planned
-// step fails, once more (`max_replans`). Each decision is stored, with the conversation as the run's
-// transcript, by the save that precedes the next action (`pendingTranscript`), so before a step it chose
-// runs, and without a write of its own. A run resumed after a crash finds its plan stored and runs it.
+// step fails, again (up to `max_replans` times). Each decision is stored, with the conversation as the
+// run's transcript, by the save that precedes the next action (`pendingTranscript`), so before a step it
+// chose runs, and without a write of its own. A run resumed after a crash finds its plan stored and
+// runs it.
 extension RunExecution {
     /// Plans the run when it is a playbook with `agent:`, a model is configured, and nothing was decided
     /// yet.
