@@ -158,21 +158,7 @@ struct PlannerBenchmark {
     /// over HTTP (request body, streamed answer decoded), and the plan's checks, `calls` times in a row.
     private func planningAlone(modelURL: String, payload: JSONValue) async throws -> String {
         let calls = max(1, options.int("calls", 500))
-        let loaded = PlaybookLoader().load(
-            file: "pr-unit.yaml",
-            bytes: Array(
-                ("""
-                name: pr-unit
-                on:
-                  github:
-                    types: [pull_request.opened]
-                steps:
-                  - id: unit
-                    uses: testbench.run
-                    with: { test_suite: unit }
-                """ + "\n" + Self.agentBlock).utf8
-            )
-        )
+        let loaded = PlaybookLoader().load(file: "pr-unit.yaml", text: RunsBenchmark.playbook(planned: true))
         guard let playbook = loaded.playbook else { throw BenchError("\(loaded.diagnostics)") }
         let event = Event(
             id: EventID(rawValue: "evt-bench"),

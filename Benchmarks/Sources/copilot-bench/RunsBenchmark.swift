@@ -95,6 +95,21 @@ struct RunsBenchmark {
         )
     }
 
+    /// The one playbook the run benchmarks load: `pull_request.opened` → `testbench.run`, with
+    /// `PlannerBenchmark.agentBlock` when the planner plans it.
+    static func playbook(planned: Bool) -> String {
+        """
+        name: pr-unit
+        on:
+          github:
+            types: [pull_request.opened]
+        steps:
+          - id: unit
+            uses: testbench.run
+            with: { test_suite: unit }
+        """ + (planned ? "\n" + PlannerBenchmark.agentBlock : "")
+    }
+
     /// Event → first outbound action of each delivery, sorted, and the time until every run succeeded.
     struct Measurement {
         var sorted: [Duration]
@@ -121,18 +136,8 @@ struct RunsBenchmark {
             withIntermediateDirectories: true
         )
         defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(
-            ("""
-            name: pr-unit
-            on:
-              github:
-                types: [pull_request.opened]
-            steps:
-              - id: unit
-                uses: testbench.run
-                with: { test_suite: unit }
-            """ + (modelURL == nil ? "" : "\n" + PlannerBenchmark.agentBlock)).utf8
-        ).write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
+        try Data(Self.playbook(planned: modelURL != nil).utf8)
+            .write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
         let yaml = """
             server: { host: 127.0.0.1, port: 0 }
             storage: { url: "sqlite://\(directory.path)/copilot.db" }

@@ -112,12 +112,12 @@ public func buildServiceGroup(
     // shut down once made.
     let tokens = try await configuration.operatorJWT(environment: environment.variables)
     let httpClient = HTTPClientService.makeClient()
-    let planner: RunPlanner?
-    do {
-        planner = try configuration.runPlanner(client: httpClient, environment: environment.variables, logger: logger)
-    } catch {
-        try? await httpClient.shutdown()
-        throw ServeError.plannerUnavailable(error)
+    let planner = try await shuttingDown(httpClient) { () throws(ServeError) in
+        do throws(PlannerUnavailable) {
+            return try configuration.runPlanner(client: httpClient, environment: environment.variables, logger: logger)
+        } catch {
+            throw .plannerUnavailable(error)
+        }
     }
     let worker = WorkerService(
         store: store,
