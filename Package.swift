@@ -66,6 +66,8 @@ let package = Package(
                 // SQLite's C API, for the WAL hook GRDB does not expose (WALCheckpointer).
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                // SHA-256 for the audit log's hash chain: Core links records, the store hashes them.
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -35,10 +35,18 @@ public struct APIKeyIssuer: Sendable {
     let store: any APIKeyStore
     let roles: OperatorRoles
     let now: @Sendable () -> Date
+    /// Who the audit log names for a change made without an API caller (the command line).
+    let localActor: String
 
-    public init(store: any APIKeyStore, roles: OperatorRoles, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(
+        store: any APIKeyStore,
+        roles: OperatorRoles,
+        localActor: String = "cli",
+        now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.store = store
         self.roles = roles
+        self.localActor = localActor
         self.now = now
     }
 
@@ -74,7 +82,7 @@ public struct APIKeyIssuer: Sendable {
             expiresAt: lifetime.map { created.addingTimeInterval($0) }
         )
         do {
-            try await store.insertAPIKey(record)
+            try await store.insertAPIKey(record, audit: .tokenCreated(record, by: caller?.name ?? localActor))
         } catch {
             throw .store(error)
         }
@@ -85,8 +93,14 @@ public struct APIKeyIssuer: Sendable {
         try await store.apiKeys()
     }
 
-    public func revoke(id: String) async throws(RunStoreError) -> APIKeyRecord {
-        try await store.revokeAPIKey(id: id, at: now())
+    /// Revokes the key `id`, on behalf of `caller` (nil: the command line).
+    public func revoke(id: String, caller: Operator? = nil) async throws(RunStoreError) -> APIKeyRecord {
+        let at = now()
+        return try await store.revokeAPIKey(
+            id: id,
+            at: at,
+            audit: .tokenRevoked(id: id, by: caller?.name ?? localActor, at: at)
+        )
     }
 
     /// Names show in lists and decisions: no spaces, tabs or line breaks to fake a column or a line.

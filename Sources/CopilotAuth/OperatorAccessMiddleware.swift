@@ -4,6 +4,12 @@ public import HTTPTypes
 public import Hummingbird
 import Logging
 
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
 /// A request context that carries the operator who made the request (`caller`), once authenticated.
 public protocol OperatorRequestContext: RequestContext {
     var caller: Operator? { get set }
@@ -30,15 +36,25 @@ public struct OperatorAccess: Sendable {
 
 /// Authentication and RBAC on every operator route (CONTRACT §6): the route's permission comes from one
 /// table, by method and route pattern; deny by default. Missing or invalid credentials answer 401 with
-/// `WWW-Authenticate: Bearer`; a role without the permission answers 403 `forbidden`. The operator
-/// joins the context for the handlers (who approved comes from the credential).
+/// `WWW-Authenticate: Bearer`; a role without the permission answers 403 `forbidden`; both are
+/// audited. The operator joins the context for the handlers (who approved comes from the credential).
 public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterMiddleware {
     let access: OperatorAccess
+    /// Where refusals are recorded; nil in tests of authentication alone.
+    let audit: (any AuditLog)?
+    let now: @Sendable () -> Date
     /// The route table: what `METHOD /route/{pattern}` requires; nil for a route it does not name.
     let routeAccess: @Sendable (String) -> RouteAccess?
 
-    public init(access: OperatorAccess, routeAccess: @escaping @Sendable (String) -> RouteAccess?) {
+    public init(
+        access: OperatorAccess,
+        audit: (any AuditLog)? = nil,
+        now: @escaping @Sendable () -> Date = { Date() },
+        routeAccess: @escaping @Sendable (String) -> RouteAccess?
+    ) {
         self.access = access
+        self.audit = audit
+        self.now = now
         self.routeAccess = routeAccess
     }
 
@@ -59,6 +75,16 @@ public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterM
                 "operator API request refused",
                 metadata: ["copilot.route": .string(route), "copilot.auth.reason": .string(failure.reason)]
             )
+            await record(
+                AuditEntry(
+                    at: now(),
+                    actor: "anonymous",
+                    action: .authenticationFailed,
+                    target: route,
+                    detail: ["reason": failure.reason]
+                ),
+                context: context
+            )
             throw AccessRefusal.unauthenticated(failure)
         case .success(let caller):
             guard access.roles.allows(caller.roles, permission) else {
@@ -69,11 +95,35 @@ public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterM
                         "copilot.permission": .string(permission.rawValue),
                     ]
                 )
+                await record(
+                    AuditEntry(
+                        at: now(),
+                        actor: caller.name,
+                        action: .accessDenied,
+                        target: route,
+                        detail: ["permission": permission.rawValue]
+                    ),
+                    context: context
+                )
                 throw AccessRefusal.forbidden(permission)
             }
             var context = context
             context.caller = caller
             return try await next(request, context)
+        }
+    }
+
+    /// Appends a refusal's record before the refusal is answered. A store that cannot take it does not
+    /// change the answer (the request is refused either way); the log says the record is missing.
+    private func record(_ entry: AuditEntry, context: Context) async {
+        guard let audit else { return }
+        do {
+            try await audit.appendAudit([entry])
+        } catch {
+            context.logger.error(
+                "audit record of a refused request not stored",
+                metadata: ["copilot.audit.action": .string(entry.action.rawValue), "error.type": .string("\(error)")]
+            )
         }
     }
 }

@@ -31,6 +31,7 @@ extension RunExecution {
         guard environment.serviceAccounts.allows(runAs: playbook.runAs, action: invocation.uses) else {
             logger.warning("action forbidden to the playbook's service account")
             environment.metrics.stepFinished(action: invocation.uses, outcome: .forbidden, seconds: 0)
+            pendingAudit.append(audit(invocation, outcome: StepOutcome.forbidden.rawValue, error: nil))
             return .stepFinished(
                 invocation.step,
                 outcome: .forbidden,
@@ -88,9 +89,14 @@ extension RunExecution {
             )
         case .leaseLost, .stopped:
             logger.warning("run lease lost while its step ran; run dropped")
+            // The action was sent, and this worker will save nothing more of the run: its record goes
+            // now, on its own. Whoever resumes the run sends the attempt again and records that one.
+            let entry = audit(invocation, outcome: "unknown", error: "lease lost")
+            try? await environment.store.appendAudit([entry])
             return nil
         }
         if case .stepFinished(_, let outcome, _, let error, _) = finished {
+            pendingAudit.append(audit(invocation, outcome: outcome.rawValue, error: error))
             let seconds = environment.now().timeIntervalSince(started)
             environment.metrics.stepFinished(action: invocation.uses, outcome: outcome, seconds: seconds)
             logger.debug(
@@ -101,6 +107,20 @@ extension RunExecution {
             )
         }
         return finished
+    }
+
+    /// The audit record of one attempt of `invocation`, ended with `outcome`.
+    func audit(_ invocation: StepInvocation, outcome: String, error: String?) -> AuditEntry {
+        .action(
+            invocation.uses,
+            run: machine.run.id,
+            step: invocation.step,
+            attempt: invocation.attempt,
+            runAs: playbook.runAs,
+            outcome: outcome,
+            error: error,
+            at: environment.now()
+        )
     }
 
     /// Races the executor against the step's timeout and a watcher that renews the lease and notices a

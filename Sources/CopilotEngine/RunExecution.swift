@@ -23,6 +23,9 @@ struct RunExecution {
     var random: InjectedRandomNumberGenerator
     /// The planner's conversation after a decision not stored yet: the next save stores it with the run.
     var pendingTranscript: PlannerConversation?
+    /// Audit records of what the run did since its last save (the attempts it sent): the next save
+    /// stores them in its transaction.
+    var pendingAudit: [AuditEntry] = []
 
     /// Whether a save kept the run in this worker's hands.
     enum Saved {
@@ -144,6 +147,8 @@ struct RunExecution {
         else { return }
         do {
             try machine.apply(.approvalTimedOut(at: now), at: now, using: &random)
+            let decision = ApprovalDecision(decision: .rejected, by: ApprovalDecision.timeoutDecider, at: now)
+            pendingAudit.append(.decision(decision, run: run.id))
             logger.info(
                 "approval timed out; run rejected",
                 metadata: ["copilot.step.id": .string(run.stepAwaitingApproval?.rawValue ?? "")]
@@ -178,12 +183,19 @@ struct RunExecution {
                             machine.run,
                             transcript: transcript,
                             lease: lease,
-                            release: release
+                            release: release,
+                            audit: pendingAudit
                         )
                     } else {
-                        try await environment.store.save(machine.run, lease: lease, release: release)
+                        try await environment.store.save(
+                            machine.run,
+                            lease: lease,
+                            release: release,
+                            audit: pendingAudit
+                        )
                     }
                 pendingTranscript = nil
+                pendingAudit = []
                 guard stored.cancelRequested, !machine.run.cancelRequested, !machine.run.status.isFinal else {
                     return .saved
                 }
@@ -200,6 +212,10 @@ struct RunExecution {
                 pause *= 2
             } catch {
                 logger.warning("run not saved; dropped until it is claimed again", metadata: ["error.type": "\(error)"])
+                // What the run did is recorded even though its state is not this worker's to save.
+                if !pendingAudit.isEmpty, (try? await environment.store.appendAudit(pendingAudit)) == nil {
+                    logger.error("audit records of the run's actions not stored", metadata: ["error.type": "\(error)"])
+                }
                 return nil
             }
         }

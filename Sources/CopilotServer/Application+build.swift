@@ -24,6 +24,8 @@ public struct ServerDependencies: Sendable {
     public var operators: OperatorAccess?
     /// Where API keys are issued and revoked (`/api/v1/tokens`).
     public var apiKeys: (any APIKeyStore)?
+    /// Where refused requests, decisions, replays and reloads are recorded, and `/api/v1/audit` reads.
+    public var audit: (any AuditLog)?
     /// Called after each newly accepted delivery and each approve, reject or cancel, so the worker acts at
     /// once instead of at its next poll.
     public var wakeWorkers: @Sendable () -> Void
@@ -42,6 +44,7 @@ public struct ServerDependencies: Sendable {
         runs: (any RunStore)? = nil,
         operators: OperatorAccess? = nil,
         apiKeys: (any APIKeyStore)? = nil,
+        audit: (any AuditLog)? = nil,
         wakeWorkers: @escaping @Sendable () -> Void = {},
         metricsText: (@Sendable () -> String)? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
@@ -55,6 +58,7 @@ public struct ServerDependencies: Sendable {
         self.runs = runs
         self.operators = operators
         self.apiKeys = apiKeys
+        self.audit = audit
         self.wakeWorkers = wakeWorkers
         self.metricsText = metricsText
         self.now = now
@@ -119,7 +123,11 @@ private func addOperatorRoutes(
     dependencies: ServerDependencies
 ) {
     let api = router.group()
-    api.add(middleware: OperatorAccessMiddleware(access: operators) { APIRoutes.access[$0] })
+    api.add(
+        middleware: OperatorAccessMiddleware(access: operators, audit: dependencies.audit, now: dependencies.now) {
+            APIRoutes.access[$0]
+        }
+    )
     if let limit = RateLimit(perSecond: configuration.rateLimits.apiPerSecond, now: dependencies.monotonicNow) {
         api.add(middleware: APIRateLimitMiddleware(limit: limit))
     }
@@ -137,11 +145,15 @@ private func addOperatorRoutes(
             now: dependencies.now,
             maxBodyBytes: configuration.maxBodyBytes,
             wakeWorkers: dependencies.wakeWorkers,
-            newEventID: dependencies.newEventID
+            newEventID: dependencies.newEventID,
+            audit: dependencies.audit
         ).addRoutes(to: api)
     }
     if let playbooks = dependencies.playbooks {
         PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)
+    }
+    if let audit = dependencies.audit {
+        AuditController(log: audit).addRoutes(to: api)
     }
 }
 

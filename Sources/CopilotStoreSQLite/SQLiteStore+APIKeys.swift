@@ -20,7 +20,7 @@ extension SQLiteStore: APIKeyStore {
         )
     }
 
-    public func insertAPIKey(_ record: APIKeyRecord) async throws(RunStoreError) {
+    public func insertAPIKey(_ record: APIKeyRecord, audit: AuditEntry) async throws(RunStoreError) {
         try await write("insert API key") { db in
             let taken = try db.row(
                 "SELECT 1 FROM api_keys WHERE id = \(record.id) OR hash = \(record.hash)"
@@ -34,6 +34,7 @@ extension SQLiteStore: APIKeyStore {
                     \(record.revokedAt?.timeIntervalSince1970))
                 """
             )
+            try Self.appendAudit([audit], in: db)
         }
     }
 
@@ -49,7 +50,7 @@ extension SQLiteStore: APIKeyStore {
         }
     }
 
-    public func revokeAPIKey(id: String, at now: Date) async throws(RunStoreError) -> APIKeyRecord {
+    public func revokeAPIKey(id: String, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> APIKeyRecord {
         try await write("revoke API key") { db in
             try db.run(
                 "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now.timeIntervalSince1970)) WHERE id = \(id)"
@@ -57,6 +58,7 @@ extension SQLiteStore: APIKeyStore {
             guard let row = try db.row("SELECT * FROM api_keys WHERE id = \(id)") else {
                 throw RunStoreError.notFound
             }
+            try Self.appendAudit([audit], in: db)
             return Self.apiKey(from: row)
         }
     }

@@ -39,6 +39,7 @@ extension SQLiteStore {
         }
         migrator.registerMigration("v5-planner", migrate: Self.addPlanner)
         migrator.registerMigration("v6-api-keys", migrate: Self.createAPIKeyTable)
+        migrator.registerMigration("v7-audit", migrate: Self.createAuditTables)
         return migrator
     }
 

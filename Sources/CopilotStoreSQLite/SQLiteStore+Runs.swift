@@ -65,8 +65,13 @@ extension SQLiteStore {
         }
     }
 
-    public func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run {
-        try await runSaves.submit(RunSave(run: run, lease: lease, release: release)).get()
+    public func save(
+        _ run: Run,
+        lease: RunLease,
+        release: Bool,
+        audit: [AuditEntry]
+    ) async throws(RunStoreError) -> Run {
+        try await runSaves.submit(RunSave(run: run, lease: lease, release: release, audit: audit)).get()
     }
 
     /// One `save` of a batch.
@@ -74,6 +79,7 @@ extension SQLiteStore {
         var run: Run
         var lease: RunLease
         var release: Bool
+        var audit: [AuditEntry]
     }
 
     /// Saves concurrent runs in one transaction (`GroupCommit`): the executing runs of a busy node save
@@ -110,6 +116,7 @@ extension SQLiteStore {
         // flag): no need to read back what was just written.
         var saved = save.run
         saved.cancelRequested = save.run.cancelRequested || cancelRequested
+        try appendAudit(save.audit, in: db)
         return saved
     }
 
@@ -117,10 +124,11 @@ extension SQLiteStore {
         _ run: Run,
         transcript: PlannerConversation,
         lease: RunLease,
-        release: Bool
+        release: Bool,
+        audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
         try await write("save plan") { db in
-            let saved = try Self.save(RunSave(run: run, lease: lease, release: release), in: db)
+            let saved = try Self.save(RunSave(run: run, lease: lease, release: release, audit: audit), in: db)
             if !release {
                 try db.run(
                     """
@@ -166,7 +174,11 @@ extension SQLiteStore {
         }
     }
 
-    public func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run {
+    public func decideApproval(
+        _ id: RunID,
+        decision: ApprovalDecision,
+        audit: AuditEntry
+    ) async throws(RunStoreError) -> Run {
         try await write("decide approval") { db in
             guard let row = try db.row("SELECT * FROM runs WHERE id = \(id.rawValue)"),
                 var run = try Self.runs(from: [row], in: db).first
@@ -182,11 +194,12 @@ extension SQLiteStore {
                 throw RunStoreError.conflict
             }
             try Self.update(run, releasing: false, in: db)
+            try Self.appendAudit([audit], in: db)
             return run
         }
     }
 
-    public func cancelRun(_ id: RunID, at now: Date) async throws(RunStoreError) -> Run {
+    public func cancelRun(_ id: RunID, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> Run {
         try await write("cancel run") { db in
             guard var run = try Self.loadRun(id.rawValue, in: db) else { throw RunStoreError.notFound }
             do {
@@ -195,6 +208,7 @@ extension SQLiteStore {
                 throw RunStoreError.conflict
             }
             try Self.update(run, releasing: false, in: db)
+            try Self.appendAudit([audit], in: db)
             return run
         }
     }

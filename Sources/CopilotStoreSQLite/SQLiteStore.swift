@@ -1,4 +1,4 @@
-import CopilotCore
+public import CopilotCore
 import Foundation
 public import GRDB
 public import Logging
@@ -18,6 +18,7 @@ public final class SQLiteStore: Sendable {
     let logger: Logger
     let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
     let runSaves: GroupCommit<RunSave, Run, RunStoreError>
+    let auditAppends: GroupCommit<[AuditEntry], Void, RunStoreError>
 
     /// Opens (creating it and its parent directory if needed) the database file at `path` and migrates it.
     public convenience init(path: String, logger: Logger) throws(StoreError) {
@@ -81,19 +82,51 @@ public final class SQLiteStore: Sendable {
         try self.init(writer: writer, bodies: nil, checkpointer: nil, logger: logger)
     }
 
+    /// Opens the database file at `path` to read it only, even while the service has it open: no lock,
+    /// no migration, and every write answers `unavailable` (`copilot-agent audit verify` on a running
+    /// node's store). The schema must be this version's.
+    public static func readOnly(path: String, logger: Logger) throws(StoreError) -> SQLiteStore {
+        guard FileManager.default.fileExists(atPath: path) else { throw .cannotOpen(path: path) }
+        let pool: DatabasePool
+        do {
+            var configuration = Configuration()
+            configuration.readonly = true
+            configuration.busyMode = .timeout(10)
+            pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            logger.error(
+                "could not open the database",
+                metadata: ["copilot.store.path": "\(path)", "error": "\(error)"]
+            )
+            throw .cannotOpen(path: path)
+        }
+        let current: Bool
+        do {
+            current = try pool.read { db in try migrator.hasCompletedMigrations(db) }
+        } catch {
+            throw .cannotOpen(path: path)
+        }
+        guard current else { throw .schemaBehind(path: path) }
+        return try SQLiteStore(writer: pool, bodies: nil, checkpointer: nil, logger: logger, migrate: false)
+    }
+
     private init(
         writer: any DatabaseWriter,
         bodies: BodyLog?,
         checkpointer: WALCheckpointer?,
-        logger: Logger
+        logger: Logger,
+        migrate: Bool = true
     ) throws(StoreError) {
         self.writer = writer
         self.bodies = bodies
         self.checkpointer = checkpointer
         self.logger = logger
-        try Self.migrate(writer, logger: logger)
+        if migrate { try Self.migrate(writer, logger: logger) }
         self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves, done in
             Self.save(saves, to: writer, logger: logger, then: done)
+        }
+        self.auditAppends = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] batches, done in
+            Self.appendAudit(batches, to: writer, logger: logger, then: done)
         }
         self.inboxCommit = GroupCommit(missing: .unavailable) { [writer, logger] deliveries, done in
             Self.commit(deliveries, to: writer, bodies: bodies, logger: logger, then: done)
@@ -107,6 +140,16 @@ public final class SQLiteStore: Sendable {
         } catch {
             logger.error("database migration failed", metadata: ["error.type": "\(type(of: error))"])
             throw .migrationFailed
+        }
+    }
+
+    /// Copies every committed page into the database file and empties the WAL: what a command that
+    /// wrote (`token create`) does before it exits, so that the file alone holds what it did.
+    public func checkpoint() async throws(RunStoreError) {
+        do {
+            try await writer.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw .unavailable
         }
     }
 
@@ -124,6 +167,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case migrationFailed
     /// Another process has the store open.
     case inUse(path: String)
+    /// Opened read-only, the store has migrations this version would apply first.
+    case schemaBehind(path: String)
 
     public var description: String {
         switch self {
@@ -131,6 +176,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .migrationFailed: "the database schema could not be migrated"
         case .inUse(let path):
             "the store at '\(path)' is in use by another process (its body log '\(path)-bodies' is locked)"
+        case .schemaBehind(let path):
+            "the store at '\(path)' was written by an older version: start the service once to migrate it"
         }
     }
 }

@@ -62,7 +62,7 @@ extension MemoryRunStore {
         return RunLease(runID: lease.runID, owner: lease.owner, expiresAt: until)
     }
 
-    public func save(_ run: Run, lease: RunLease, release: Bool) throws(RunStoreError) -> Run {
+    public func save(_ run: Run, lease: RunLease, release: Bool, audit: [AuditEntry]) throws(RunStoreError) -> Run {
         try checkAvailable()
         guard var stored = runsByID[run.id] else { throw .notFound }
         guard lease.runID == run.id, stored.leaseOwner == lease.owner, !stored.run.status.isFinal else {
@@ -76,6 +76,7 @@ extension MemoryRunStore {
             stored.leaseUntil = nil
         }
         runsByID[run.id] = stored
+        append(audit)
         return saved
     }
 
@@ -83,9 +84,10 @@ extension MemoryRunStore {
         _ run: Run,
         transcript: PlannerConversation,
         lease: RunLease,
-        release: Bool
+        release: Bool,
+        audit: [AuditEntry]
     ) throws(RunStoreError) -> Run {
-        let saved = try save(run, lease: lease, release: release)
+        let saved = try save(run, lease: lease, release: release, audit: audit)
         transcripts[run.id] = transcript
         if !release { runsByID[run.id]?.leaseUntil = lease.expiresAt }
         return saved
@@ -111,7 +113,8 @@ extension MemoryRunStore {
             .map(\.run)
     }
 
-    public func decideApproval(_ id: RunID, decision: ApprovalDecision) throws(RunStoreError) -> Run {
+    public func decideApproval(_ id: RunID, decision: ApprovalDecision, audit: AuditEntry) throws(RunStoreError) -> Run
+    {
         try checkAvailable()
         guard var stored = runsByID[id] else { throw .notFound }
         guard !stored.isLeased(at: decision.at) else { throw .conflict }
@@ -121,10 +124,11 @@ extension MemoryRunStore {
             throw .conflict
         }
         runsByID[id] = stored
+        append([audit])
         return stored.run
     }
 
-    public func cancelRun(_ id: RunID, at now: Date) throws(RunStoreError) -> Run {
+    public func cancelRun(_ id: RunID, at now: Date, audit: AuditEntry) throws(RunStoreError) -> Run {
         try checkAvailable()
         guard var stored = runsByID[id] else { throw .notFound }
         do {
@@ -133,6 +137,7 @@ extension MemoryRunStore {
             throw .conflict
         }
         runsByID[id] = stored
+        append([audit])
         return stored.run
     }
 

@@ -27,6 +27,7 @@ public actor MemoryRunStore: RunStore {
     var runsByID: [RunID: StoredRun] = [:]
     var transcripts: [RunID: PlannerConversation] = [:]
     var apiKeysByID: [String: APIKeyRecord] = [:]
+    var audit: [AuditRecord] = []
     var nextSequence: Int64 = 1
     var failing = false
 

@@ -15,20 +15,34 @@ extension RunStoreContract {
         return try await store.save(run, lease: claimed.lease, release: true)
     }
 
+    /// `decideApproval` with its audit record.
+    static func decide(
+        _ store: any RunStore,
+        _ id: RunID,
+        _ decision: ApprovalDecision
+    ) async throws(RunStoreError) -> Run {
+        try await store.decideApproval(id, decision: decision, audit: .decision(decision, run: id))
+    }
+
+    /// `cancelRun` by `alice`, with its audit record.
+    static func cancel(_ store: any RunStore, _ id: RunID, at time: Date) async throws(RunStoreError) -> Run {
+        try await store.cancelRun(id, at: time, audit: .cancellation(run: id, by: "alice", comment: nil, at: time))
+    }
+
     static let decisionChecks: [Check] = [
         check("an approval is stored on the waiting step; a second decision conflicts") { store in
             let run = try await awaitingRun(store)
             try require(run.stepAwaitingApproval?.rawValue == "rollback", "waits on its first step")
             try require(try await store.claimRun(owner: "w", lease: .seconds(60), now: at(500)) == nil, "no deadline")
             let decision = ApprovalDecision(decision: .approved, by: "alice", comment: "go", at: at(10))
-            let approved = try await store.decideApproval(run.id, decision: decision)
+            let approved = try await decide(store, run.id, decision)
             try require(approved.status == .running && approved.steps[0].approval == decision, "approved")
             try require(try await store.run(run.id) == approved, "the decision is durable")
             try await requireError(.conflict) { () throws(RunStoreError) in
-                try await store.decideApproval(run.id, decision: decision)
+                try await decide(store, run.id, decision)
             }
             try await requireError(.notFound) { () throws(RunStoreError) in
-                try await store.decideApproval(RunID(rawValue: "run-missing"), decision: decision)
+                try await decide(store, RunID(rawValue: "run-missing"), decision)
             }
             let claimed = try await store.claimRun(owner: "w", lease: .seconds(60), now: at(11))
             try require(claimed?.run.id == run.id, "an approved run goes back to the workers")
@@ -44,10 +58,10 @@ extension RunStoreContract {
             }
             let late = ApprovalDecision(decision: .rejected, by: "bob", comment: nil, at: at(101))
             try await requireError(.conflict) { () throws(RunStoreError) in
-                try await store.decideApproval(run.id, decision: late)
+                try await decide(store, run.id, late)
             }
             _ = try await store.save(timing.run, lease: timing.lease, release: true)
-            let rejected = try await store.decideApproval(run.id, decision: late)
+            let rejected = try await decide(store, run.id, late)
             try require(rejected.status == .running && rejected.isRejected, "rejection recorded")
         },
         check("cancel marks the run, survives a worker's save, and conflicts once ended") { store in
@@ -55,7 +69,7 @@ extension RunStoreContract {
             guard let claimed = try await store.claimRun(owner: "w", lease: .seconds(60), now: at(1)) else {
                 throw Failure(message: "claimable", line: #line)
             }
-            let cancelled = try await store.cancelRun(claimed.run.id, at: at(2))
+            let cancelled = try await cancel(store, claimed.run.id, at: at(2))
             try require(cancelled.cancelRequested, "marked")
             var run = claimed.run
             run.status = .running
@@ -68,21 +82,19 @@ extension RunStoreContract {
             ended.status = .cancelled
             _ = try await store.save(ended, lease: again.lease, release: true)
             try await requireError(.conflict) { () throws(RunStoreError) in
-                try await store.cancelRun(ended.id, at: at(4))
+                try await cancel(store, ended.id, at: at(4))
             }
             try await requireError(.notFound) { () throws(RunStoreError) in
-                try await store.cancelRun(RunID(rawValue: "run-missing"), at: at(4))
+                try await cancel(store, RunID(rawValue: "run-missing"), at: at(4))
             }
             try await requireError(.conflict) { () throws(RunStoreError) in
-                try await store.decideApproval(
-                    ended.id,
-                    decision: ApprovalDecision(decision: .approved, by: "alice", at: at(5))
-                )
+                let decision = ApprovalDecision(decision: .approved, by: "alice", at: at(5))
+                return try await decide(store, ended.id, decision)
             }
         },
         check("cancel of a run waiting for approval hands it back to the workers") { store in
             let run = try await awaitingRun(store)
-            let cancelled = try await store.cancelRun(run.id, at: at(5))
+            let cancelled = try await cancel(store, run.id, at: at(5))
             try require(cancelled.status == .running && cancelled.cancelRequested, "running, to finish")
             let claimed = try await store.claimRun(owner: "w", lease: .seconds(60), now: at(6))
             try require(claimed?.run.id == run.id, "claimable")

@@ -22,7 +22,7 @@ public enum RunStoreContract {
 
     /// Every check of the contract.
     public static let checks: [Check] =
-        matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks + apiKeyChecks
+        matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks + apiKeyChecks + auditChecks
 
     // MARK: Fixtures
 

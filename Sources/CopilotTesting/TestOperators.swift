@@ -37,7 +37,7 @@ public enum TestOperators {
     /// Stores every built-in role's key (a real store: SQLite or memory); keys already there stay.
     public static func install(in store: any APIKeyStore) async throws {
         for record in records where try await store.apiKey(hash: record.hash) == nil {
-            try await store.insertAPIKey(record)
+            try await store.insertAPIKey(record, audit: .tokenCreated(record, by: "test set-up"))
         }
     }
 

@@ -6,10 +6,14 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct CommandLineTests {
     /// Runs the binary with `arguments`; answers its exit status and everything it printed.
-    static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(
+        _ arguments: [String],
+        environment: [String: String]? = nil
+    ) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = AgentProcess.binary
         process.arguments = arguments
+        if let environment { process.environment = environment }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -32,6 +36,8 @@ struct CommandLineTests {
             (["token", "create"], "copilot-agent token create"),
             (["token", "list"], "copilot-agent token list"),
             (["token", "revoke"], "copilot-agent token revoke"),
+            (["audit"], "copilot-agent audit <subcommand>"),
+            (["audit", "verify"], "copilot-agent audit verify"),
         ]
     )
     func help(command: [String], usage: String) throws {
@@ -72,5 +78,28 @@ struct CommandLineTests {
         let (refused, why) = try Self.run(["token", "create", "--role", "root", "--config", config])
         #expect(refused == 1 && why.contains("unknown role 'root'"), "\(why)")
         #expect(try Self.run(["token", "revoke", "key_nope", "--config", config]).status == 1)
+    }
+
+    @Test("audit verify passes on the log token changes wrote, and exits 1 naming a record changed in the file")
+    func auditVerify() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("audit-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("copilot.yaml").path
+        let database = directory.appendingPathComponent("copilot.db")
+        try Data(#"storage: { url: "sqlite://\#(database.path)" }"#.utf8).write(to: URL(fileURLWithPath: config))
+        // The local user is who the record names: a name found nowhere else in the file.
+        let user = "auditmarker\(Int.random(in: 1000...9999))"
+        _ = try AgentProcess.createAdminKey(config: config, directory: directory, environment: ["USER": user])
+        let (verified, summary) = try Self.run(["audit", "verify", "--config", config])
+        #expect(verified == 0 && summary.contains("audit log verified: 1 records"), "\(summary)")
+
+        var bytes = try Data(contentsOf: database)
+        let found = try #require(bytes.range(of: Data("cli:\(user)".utf8)), "the record is in the database file")
+        bytes[found.lowerBound] = UInt8(ascii: "C")
+        try bytes.write(to: database)
+        let (broken, said) = try Self.run(["audit", "verify", "--config", config])
+        #expect(broken == 1, "\(said)")
+        #expect(said.contains("record 1 was changed"), "\(said)")
     }
 }

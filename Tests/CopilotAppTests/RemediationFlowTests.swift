@@ -189,6 +189,26 @@ struct RemediationFlowTests {
             let resolve = await incidents.journal.requests("POST", "/v1/incidents/\(incidentID)/resolve")
             #expect(resolve.count == 1)
             #expect(resolve.first?.json?["notes"]?.stringValue?.contains("2/3 smoke tests passed") == true)
+
+            // The audit log has the approval, by the credential's operator, and every action the run sent.
+            let audit = try await Self.request(
+                port,
+                .get,
+                "/api/v1/audit?limit=500",
+                headers: ["Authorization": "Bearer \(TestOperators.key("auditor"))"],
+                body: []
+            )
+            let records = try #require(audit["records"]?.arrayValue).filter { $0["target"] == .string("run:\(runID)") }
+            #expect(
+                records.reversed().map { $0["action"] } == [
+                    "run.approved", "action.executed", "action.executed", "action.executed",
+                ]
+            )
+            #expect(records.last?["actor"] == "test-operator (key_test_operator)")
+            #expect(records.last?["detail"] == ["comment": "go"])
+            let executed = records.dropLast().reversed().map { $0["detail"]?["step"]?.stringValue ?? "" }
+            #expect(executed == done["steps"]?.arrayValue?.prefix(3).map { $0["id"]?.stringValue ?? "" })
+            #expect(records.dropLast().allSatisfy { $0["detail"]?["outcome"] == "success" })
         }
     }
 

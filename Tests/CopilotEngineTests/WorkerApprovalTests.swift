@@ -26,7 +26,11 @@ struct WorkerApprovalTests {
             #expect(waiting.wakeAt == nil)
             #expect(harness.executor.requests.map(\.stepID.rawValue) == ["diagnose"])
             let decision = ApprovalDecision(decision: .approved, by: "alice", comment: "go", at: harness.time.now)
-            _ = try await harness.store.decideApproval(waiting.id, decision: decision)
+            _ = try await harness.store.decideApproval(
+                waiting.id,
+                decision: decision,
+                audit: .decision(decision, run: waiting.id)
+            )
             worker.wake()
             return try await harness.waitForRun(of: event) { $0.status.isFinal }
         }
@@ -43,7 +47,11 @@ struct WorkerApprovalTests {
         let run = try await harness.running(worker) {
             let waiting = try await harness.waitForRun(of: event) { $0.status == .awaitingApproval }
             let decision = ApprovalDecision(decision: .rejected, by: "bob", at: harness.time.now)
-            _ = try await harness.store.decideApproval(waiting.id, decision: decision)
+            _ = try await harness.store.decideApproval(
+                waiting.id,
+                decision: decision,
+                audit: .decision(decision, run: waiting.id)
+            )
             worker.wake()
             return try await harness.waitForRun(of: event) { $0.status.isFinal }
         }
@@ -84,7 +92,11 @@ struct WorkerApprovalTests {
         let run = try await harness.running(harness.worker()) {
             try await eventually { harness.executor.requests(step: "long").isEmpty ? nil : true }
             let running = try #require(try await harness.run(of: event))
-            _ = try await harness.store.cancelRun(running.id, at: harness.time.now)
+            _ = try await harness.store.cancelRun(
+                running.id,
+                at: harness.time.now,
+                audit: .cancellation(run: running.id, by: "alice", comment: nil, at: harness.time.now)
+            )
             return try await harness.waitForRun(of: event) { $0.status.isFinal }
         }
         #expect(run.status == .cancelled)
@@ -99,7 +111,11 @@ struct WorkerApprovalTests {
         let worker = harness.worker()
         let run = try await harness.running(worker) {
             let waiting = try await harness.waitForRun(of: event) { $0.status == .awaitingApproval }
-            _ = try await harness.store.cancelRun(waiting.id, at: harness.time.now)
+            _ = try await harness.store.cancelRun(
+                waiting.id,
+                at: harness.time.now,
+                audit: .cancellation(run: waiting.id, by: "alice", comment: nil, at: harness.time.now)
+            )
             worker.wake()
             return try await harness.waitForRun(of: event) { $0.status.isFinal }
         }

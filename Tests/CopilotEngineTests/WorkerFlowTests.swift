@@ -131,6 +131,15 @@ struct WorkerFlowTests {
         #expect(run.status == .failed)
         #expect(run.steps[0].attempts == 1)
         #expect(harness.executor.requests.count == 1)
+        let audited = try await harness.store.auditRecords(after: 0, limit: 10)
+        #expect(audited.map(\.action) == [.actionExecuted], "the attempt that was sent is audited, with its outcome")
+        #expect(
+            audited.first?.detail == [
+                "step": "post", "action": run.steps[0].uses.rawValue, "attempt": "1", "outcome": "failure",
+                "error": "http 404 from incident-manager",
+            ]
+        )
+        #expect(try await harness.store.verifyAudit().count == 1)
     }
 
     @Test("a step that outlives timeout_seconds fails with 'timeout after Ns' and the action is stopped")
@@ -165,6 +174,10 @@ struct WorkerFlowTests {
         #expect(run.steps.map(\.outcome) == [.forbidden, .skipped])
         #expect(run.steps[0].error == "forbidden")
         #expect(harness.executor.requests.isEmpty)
+        let audited = try await harness.store.auditRecords(after: 0, limit: 10)
+        #expect(audited.map(\.action) == [.actionForbidden], "the refusal is audited, and nothing was sent")
+        #expect(audited.first?.actor == "service-account:remediator")
+        #expect(audited.first?.detail["action"] == "deploy.rollback")
     }
 
     @Test("ended runs and step durations are counted with bounded labels")

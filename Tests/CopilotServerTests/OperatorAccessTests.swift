@@ -31,11 +31,12 @@ struct OperatorAccessTests {
                 playbooks: PlaybookAPI(
                     registry: PlaybookRegistry(set),
                     loader: loader,
-                    reload: { .reloaded(count: 1) }
+                    reload: { _ in .reloaded(count: 1) }
                 ),
                 runs: store,
                 operators: OperatorAccess(authenticator: OperatorAuthenticator(keys: store), roles: roles),
                 apiKeys: store,
+                audit: store,
                 metricsText: { "" }
             )
         )
@@ -88,17 +89,20 @@ struct OperatorAccessTests {
         let store = MemoryRunStore()
         try await TestOperators.install(in: store)
         let expired = "cpa_expired-key-0123456789"
-        try await store.insertAPIKey(
-            APIKeyRecord(
-                id: "key_old",
-                name: "old",
-                role: "admin",
-                hash: APIKey.hash(expired),
-                createdAt: .distantPast,
-                expiresAt: Date(timeIntervalSince1970: 1)
-            )
+        let old = APIKeyRecord(
+            id: "key_old",
+            name: "old",
+            role: "admin",
+            hash: APIKey.hash(expired),
+            createdAt: .distantPast,
+            expiresAt: Date(timeIntervalSince1970: 1)
         )
-        _ = try await store.revokeAPIKey(id: "key_test_viewer", at: Date())
+        try await store.insertAPIKey(old, audit: .tokenCreated(old, by: "test set-up"))
+        _ = try await store.revokeAPIKey(
+            id: "key_test_viewer",
+            at: Date(),
+            audit: .tokenRevoked(id: "key_test_viewer", by: "test set-up", at: Date())
+        )
         try await Application(router: try Self.router(store)).test(.router) { client in
             let cases: [(HTTPFields, String)] = [
                 ([:], "missing_credentials"),
@@ -240,9 +244,14 @@ struct TokenIssuingTests {
         let store = MemoryRunStore()
         try await TestOperators.install(in: store)
         let keymaster = "cpa_keymaster-0123456789abcdef"
-        try await store.insertAPIKey(
-            APIKeyRecord(id: "key_km", name: "km", role: "keymaster", hash: APIKey.hash(keymaster), createdAt: Date())
+        let record = APIKeyRecord(
+            id: "key_km",
+            name: "km",
+            role: "keymaster",
+            hash: APIKey.hash(keymaster),
+            createdAt: Date()
         )
+        try await store.insertAPIKey(record, audit: .tokenCreated(record, by: "test set-up"))
         let roles = OperatorRoles(custom: ["keymaster": [.tokensManage, .runsRead]])
         let router = try OperatorAccessTests.router(store, roles: roles)
         try await Application(router: router).test(.router) { client async throws in

@@ -42,7 +42,7 @@ struct PlaybookRouteTests {
                     inbox: MemoryInbox(),
                     receivers: [:],
                     readiness: readiness,
-                    playbooks: PlaybookAPI(registry: registry, loader: loader, reload: { outcome }),
+                    playbooks: PlaybookAPI(registry: registry, loader: loader, reload: { _ in outcome }),
                     operators: TestOperators.access(keys)
                 )
             )

@@ -143,7 +143,7 @@ struct RunRouteTests {
             PlaybookSource(path: "smoke.yaml", text: Self.playbookYAML),
             PlaybookSource(path: "pr-checks.yaml", text: prChecks),
         ]).get()
-        let api = PlaybookAPI(registry: PlaybookRegistry(set), loader: loader, reload: { .reloaded(count: 2) })
+        let api = PlaybookAPI(registry: PlaybookRegistry(set), loader: loader, reload: { _ in .reloaded(count: 2) })
         try await Self.application(store, playbooks: api).test(.router) { client in
             let body = try Self.json(
                 try await client.execute(

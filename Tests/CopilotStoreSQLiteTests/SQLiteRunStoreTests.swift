@@ -124,7 +124,8 @@ struct SQLiteRunStoreTests {
         var saves = claims.map { claimed in
             var run = claimed.run
             run.status = .running
-            return SQLiteStore.RunSave(run: run, lease: claimed.lease, release: false)
+            let entry = AuditEntry(at: t0, actor: "w", action: .actionExecuted, target: "run:\(run.id.rawValue)")
+            return SQLiteStore.RunSave(run: run, lease: claimed.lease, release: false, audit: [entry])
         }
         saves[1].lease = RunLease(runID: saves[1].run.id, owner: "someone-else", expiresAt: t0)
         let results = await withCheckedContinuation { continuation in
@@ -135,5 +136,7 @@ struct SQLiteRunStoreTests {
         #expect(try await store.run(RunID(rawValue: "run-a"))?.status == .running)
         #expect(try await store.run(RunID(rawValue: "run-b"))?.status == .planning, "the refused save wrote nothing")
         #expect(try await store.run(RunID(rawValue: "run-c"))?.status == .running)
+        let audited = try await store.auditRecords(after: 0, limit: 10).map(\.target)
+        #expect(audited == ["run:run-a", "run:run-c"], "the refused save's audit record is not written either")
     }
 }

@@ -70,24 +70,19 @@ public enum TokenTools {
         _ environment: [String: String],
         _ body: (APIKeyIssuer) async -> Int32
     ) async -> Int32 {
-        let configuration: AppConfiguration
-        do {
-            configuration = try ConfigurationLoader.load(path: configurationPath, environment: environment)
-        } catch {
-            printError(error.report)
-            return 2
-        }
-        guard case .sqlite(let path) = configuration.storage.location else {
-            printError("error: storage.url: tokens are kept in the SQLite store in this version")
-            return 2
-        }
-        let store: SQLiteStore
-        do {
-            store = try SQLiteStore(path: path, logger: Logger(label: "copilot-agent.token"))
-        } catch {
-            printError("error: cannot open the store at \(path)")
-            return 2
-        }
-        return await body(APIKeyIssuer(store: store, roles: configuration.operatorRoles))
+        guard
+            let (store, configuration) = CommandStore.open(
+                configurationPath: configurationPath,
+                environment: environment,
+                access: .exclusive,
+                label: "copilot-agent.token"
+            )
+        else { return 2 }
+        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+        let status = await body(
+            APIKeyIssuer(store: store, roles: configuration.operatorRoles, localActor: "cli:\(user)")
+        )
+        try? await store.checkpoint()
+        return status
     }
 }

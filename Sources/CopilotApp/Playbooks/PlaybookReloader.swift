@@ -17,26 +17,52 @@ public actor PlaybookReloader {
     public nonisolated let registry: PlaybookRegistry
     private let logger: Logger
     private let now: @Sendable () -> Date
+    /// Where each reload is recorded, installed or refused; nil for a dry run's loader.
+    private let audit: (any AuditLog)?
 
     public init(
         directory: String,
         loader: PlaybookLoader,
         registry: PlaybookRegistry = PlaybookRegistry(),
+        audit: (any AuditLog)? = nil,
         logger: Logger,
         now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.directory = directory
         self.loader = loader
         self.registry = registry
+        self.audit = audit
         self.logger = logger
         self.now = now
         Gauge(label: "copilot_playbooks_loaded").record(0)
         Counter(label: "copilot_playbooks_load_errors_total").increment(by: 0)
     }
 
-    /// Reads and validates the directory; installs the set when all is valid.
+    /// Reads and validates the directory; installs the set when all is valid. `actor` is who asked (an
+    /// operator through the API; the service itself at start-up, on SIGHUP and when files change).
     @discardableResult
-    public func reload(reason: String) -> PlaybookReloadOutcome {
+    public func reload(reason: String, by actor: String = AuditEntry.serviceActor) async -> PlaybookReloadOutcome {
+        let outcome = load(reason: reason)
+        var detail = ["reason": reason]
+        let action: AuditAction
+        switch outcome {
+        case .reloaded(let count):
+            action = .playbooksReloaded
+            detail["playbooks"] = String(count)
+        case .refused(let problems):
+            action = .playbooksReloadRefused
+            detail["problems"] = String(problems.count)
+        }
+        let entry = AuditEntry(at: now(), actor: actor, action: action, target: "playbooks", detail: detail)
+        do {
+            try await audit?.appendAudit([entry])
+        } catch {
+            logger.error("audit record of a playbook reload not stored", metadata: ["error.type": "\(error)"])
+        }
+        return outcome
+    }
+
+    private func load(reason: String) -> PlaybookReloadOutcome {
         let result: Result<PlaybookSet, PlaybookLoadFailure>
         do {
             result = loader.loadSet(try PlaybookDirectory.read(directory))

@@ -80,9 +80,14 @@ public struct DevSecrets: Sendable, Equatable {
     func registerAdminKey(in store: any APIKeyStore, now: Date) async throws(RunStoreError) {
         let hash = APIKey.hash(adminKey)
         guard try await store.apiKey(hash: hash) == nil else { return }
-        try await store.insertAPIKey(
-            APIKeyRecord(id: "key_" + hash.prefix(12), name: "dev-admin", role: "admin", hash: hash, createdAt: now)
+        let record = APIKeyRecord(
+            id: "key_" + hash.prefix(12),
+            name: "dev-admin",
+            role: "admin",
+            hash: hash,
+            createdAt: now
         )
+        try await store.insertAPIKey(record, audit: .tokenCreated(record, by: "serve --dev"))
     }
 
     /// All four sources, verifying with these secrets.

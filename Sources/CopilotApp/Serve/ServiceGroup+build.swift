@@ -88,6 +88,7 @@ public func buildServiceGroup(
     let reloader = PlaybookReloader(
         directory: configuration.playbooks.directory,
         loader: configuration.playbookLoader,
+        audit: store,
         logger: logger
     )
     if case .refused(let problems) = await reloader.reload(reason: "start-up") {
@@ -139,7 +140,7 @@ public func buildServiceGroup(
                 playbooks: PlaybookAPI(
                     registry: reloader.registry,
                     loader: configuration.playbookLoader,
-                    reload: { await reloader.reload(reason: "api") }
+                    reload: { actor in await reloader.reload(reason: "api", by: actor) }
                 ),
                 runs: store,
                 operators: OperatorAccess(
@@ -147,6 +148,7 @@ public func buildServiceGroup(
                     roles: configuration.operatorRoles
                 ),
                 apiKeys: store,
+                audit: store,
                 wakeWorkers: { worker.wake() },
                 metricsText: environment.metricsText
             ),

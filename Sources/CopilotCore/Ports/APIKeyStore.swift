@@ -41,9 +41,10 @@ public struct APIKeyRecord: Sendable, Hashable {
 }
 
 /// Where operator API keys live: the store, beside runs and events, so every node sees a revocation.
-public protocol APIKeyStore: Sendable {
-    /// Stores a new key; `conflict` when its id or hash exists.
-    func insertAPIKey(_ record: APIKeyRecord) async throws(RunStoreError)
+/// Every change is audited in the transaction that makes it.
+public protocol APIKeyStore: AuditLog {
+    /// Stores a new key and its `audit` record; `conflict` when its id or hash exists.
+    func insertAPIKey(_ record: APIKeyRecord, audit: AuditEntry) async throws(RunStoreError)
 
     /// The key with this hash, revoked and expired ones included; nil when none.
     func apiKey(hash: String) async throws(RunStoreError) -> APIKeyRecord?
@@ -51,7 +52,7 @@ public protocol APIKeyStore: Sendable {
     /// Every key, newest first.
     func apiKeys() async throws(RunStoreError) -> [APIKeyRecord]
 
-    /// Marks the key revoked at `now` (a revoked key stays revoked) and answers it; `notFound` for an
-    /// unknown id.
-    func revokeAPIKey(id: String, at now: Date) async throws(RunStoreError) -> APIKeyRecord
+    /// Marks the key revoked at `now` (a revoked key stays revoked), appends `audit`, and answers it;
+    /// `notFound` for an unknown id.
+    func revokeAPIKey(id: String, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> APIKeyRecord
 }

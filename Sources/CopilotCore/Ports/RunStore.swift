@@ -77,7 +77,8 @@ public protocol RunStore: EventInbox, APIKeyStore {
     /// parked or ended). A lease is held while its owner is the stored one: an expired lease that nobody
     /// claimed since still saves (the work was not lost), one that another worker claimed does not.
     /// Throws `conflict` when `lease` is not held or the stored run has ended, `notFound` for an unknown run.
-    func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run
+    /// `audit` (the actions the run executed since its last save) is appended in the same transaction.
+    func save(_ run: Run, lease: RunLease, release: Bool, audit: [AuditEntry]) async throws(RunStoreError) -> Run
 
     /// `save` of a run whose planner decided, with the planner's conversation as its transcript, in one
     /// transaction: a plan is never stored without the exchange that made it. A kept lease then runs
@@ -88,7 +89,8 @@ public protocol RunStore: EventInbox, APIKeyStore {
         _ run: Run,
         transcript: PlannerConversation,
         lease: RunLease,
-        release: Bool
+        release: Bool,
+        audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run
 
     /// The run's planner transcript, or nil when it has none (not planned by a model, or unknown).
@@ -105,12 +107,14 @@ public protocol RunStore: EventInbox, APIKeyStore {
 
     /// Stores a decision on the step a run waits for (`Run.recordApproval`) and makes the run claimable.
     /// Throws `conflict` when the run is not `awaiting_approval` or a worker holds it (its approval is
-    /// being timed out), `notFound` for an unknown run.
-    func decideApproval(_ id: RunID, decision: ApprovalDecision) async throws(RunStoreError) -> Run
+    /// being timed out), `notFound` for an unknown run. `audit` is appended in the same transaction,
+    /// and only when the decision is stored.
+    func decideApproval(_ id: RunID, decision: ApprovalDecision, audit: AuditEntry) async throws(RunStoreError) -> Run
 
     /// Marks a run to be cancelled (`Run.requestCancellation`) and makes it claimable. Throws `conflict`
-    /// when it already ended, `notFound` for an unknown run.
-    func cancelRun(_ id: RunID, at now: Date) async throws(RunStoreError) -> Run
+    /// when it already ended, `notFound` for an unknown run. `audit` is appended in the same
+    /// transaction, and only when the cancellation is stored.
+    func cancelRun(_ id: RunID, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> Run
 
     /// When the newest run of a playbook with this concurrency key (nil: runs without one) was created.
     func lastRunCreatedAt(playbook: PlaybookName, concurrencyKey: String?) async throws(RunStoreError) -> Date?
@@ -123,6 +127,21 @@ public protocol RunStore: EventInbox, APIKeyStore {
 }
 
 extension RunStore {
+    /// `save` with nothing to audit.
+    public func save(_ run: Run, lease: RunLease, release: Bool) async throws(RunStoreError) -> Run {
+        try await save(run, lease: lease, release: release, audit: [])
+    }
+
+    /// `savePlan` with nothing to audit.
+    public func savePlan(
+        _ run: Run,
+        transcript: PlannerConversation,
+        lease: RunLease,
+        release: Bool
+    ) async throws(RunStoreError) -> Run {
+        try await savePlan(run, transcript: transcript, lease: lease, release: release, audit: [])
+    }
+
     /// `recordMatches` for one record, answering the event's stored record; throws `notFound` for an
     /// unknown event.
     public func recordMatch(_ record: MatchRecord) async throws(RunStoreError) -> EventRecord {

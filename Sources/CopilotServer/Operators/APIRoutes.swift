@@ -26,6 +26,7 @@ public enum APIRoutes {
             "GET /api/v1/tokens": .permission(.tokensManage),
             "POST /api/v1/tokens": .permission(.tokensManage),
             "DELETE /api/v1/tokens/{id}": .permission(.tokensManage),
+            "GET /api/v1/audit": .permission(.auditRead),
         ]
         // Senders sign their deliveries; the signature is their credential (CONTRACT §2).
         for source in EventSource.allCases { table["POST /webhooks/\(source.rawValue)"] = .open }

@@ -15,7 +15,9 @@ struct TokenController<Context: OperatorRequestContext>: Sendable {
         router.post("/api/v1/tokens") { request, context in
             try await create(Array(buffer: try await request.body.collect(upTo: maxBodyBytes)), caller: context.caller)
         }
-        router.delete("/api/v1/tokens/:id") { _, context in try await revoke(context.parameters.require("id")) }
+        router.delete("/api/v1/tokens/:id") { _, context in
+            try await revoke(context.parameters.require("id"), caller: context.caller)
+        }
     }
 
     /// `{"role", "name"?, "ttl"?}` (strings) → 201 with the record and `key`, which is never shown again.
@@ -55,8 +57,8 @@ struct TokenController<Context: OperatorRequestContext>: Sendable {
         return Response.json(["tokens": .array(records.map(Self.json))])
     }
 
-    func revoke(_ id: String) async throws -> Response {
-        let record = try await stored { () throws(RunStoreError) in try await issuer.revoke(id: id) }
+    func revoke(_ id: String, caller: Operator?) async throws -> Response {
+        let record = try await stored { () throws(RunStoreError) in try await issuer.revoke(id: id, caller: caller) }
         authenticator.forget(hash: record.hash)
         return Response.json(Self.json(record))
     }

@@ -6,12 +6,13 @@ public import CopilotPlaybooks
 public struct PlaybookAPI: Sendable {
     public var registry: PlaybookRegistry
     public var loader: PlaybookLoader
-    public var reload: @Sendable () async -> PlaybookReloadOutcome
+    /// Reloads the directory on behalf of the operator it is given (who is audited).
+    public var reload: @Sendable (_ actor: String) async -> PlaybookReloadOutcome
 
     public init(
         registry: PlaybookRegistry,
         loader: PlaybookLoader,
-        reload: @escaping @Sendable () async -> PlaybookReloadOutcome
+        reload: @escaping @Sendable (_ actor: String) async -> PlaybookReloadOutcome
     ) {
         self.registry = registry
         self.loader = loader

@@ -1,3 +1,4 @@
+import CopilotAuth
 import CopilotCore
 import CopilotExpressions
 import CopilotPlaybooks
@@ -7,13 +8,15 @@ import Hummingbird
 import NIOCore
 
 /// The playbook routes of CONTRACT §3 ("Authoring tools") and §6; their permissions are in `APIRoutes`.
-struct PlaybookController<Context: RequestContext>: Sendable {
+struct PlaybookController<Context: OperatorRequestContext>: Sendable {
     let api: PlaybookAPI
     let maxBodyBytes: Int
 
     func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/playbooks") { _, _ in list() }
-        router.post("/api/v1/playbooks/reload") { _, _ in try await reload() }
+        router.post("/api/v1/playbooks/reload") { _, context in
+            try await reload(by: context.caller?.name ?? "anonymous")
+        }
         router.post("/api/v1/playbooks/validate") { request, _ in
             try await validate(Array(buffer: request.body.collect(upTo: maxBodyBytes)))
         }
@@ -39,8 +42,8 @@ struct PlaybookController<Context: RequestContext>: Sendable {
         ])
     }
 
-    func reload() async throws -> Response {
-        switch await api.reload() {
+    func reload(by actor: String) async throws -> Response {
+        switch await api.reload(actor) {
         case .reloaded(let count):
             return Response.json(["status": "reloaded", "playbooks": .number(Double(count))])
         case .refused(let problems):

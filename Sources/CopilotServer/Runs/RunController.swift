@@ -3,6 +3,7 @@ import CopilotCore
 import CopilotExpressions
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 
 /// The run and event routes of CONTRACT §4, §6 and §8. Who approved, rejected or cancelled is the
@@ -15,11 +16,19 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
     let maxBodyBytes: Int
     let wakeWorkers: @Sendable () -> Void
     let newEventID: @Sendable () -> EventID
+    /// Where replays are recorded (decisions are recorded by the store, with the decision).
+    let audit: (any AuditLog)?
 
     func addRoutes(to router: some RouterMethods<Context>) {
         router.get("/api/v1/events") { request, _ in try await events(request.uri.queryParameters) }
         router.get("/api/v1/events/:id") { _, context in try await event(context.parameters.require("id")) }
-        router.post("/api/v1/events/:id/replay") { _, context in try await replay(context.parameters.require("id")) }
+        router.post("/api/v1/events/:id/replay") { _, context in
+            try await replay(
+                context.parameters.require("id"),
+                by: context.caller?.name ?? "anonymous",
+                context: context
+            )
+        }
         router.get("/api/v1/runs") { request, _ in try await runs(request.uri.queryParameters) }
         router.get("/api/v1/runs/:id") { _, context in try await run(context.parameters.require("id")) }
         router.get("/api/v1/runs/:id/transcript") { _, context in
@@ -75,7 +84,7 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
     /// which the worker matches against the playbooks loaded now. It points at the original through the
     /// `x-copilot-replay-of` header it is stored with; its delivery id is `replay:<new event id>`, so
     /// every replay is a new event and none is taken for a duplicate.
-    func replay(_ id: String) async throws -> Response {
+    func replay(_ id: String, by actor: String, context: Context) async throws -> Response {
         let original = EventID(rawValue: id)
         let delivery: Delivery?
         do {
@@ -104,6 +113,23 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
             throw APIError.unavailable
         }
         wakeWorkers()
+        do {
+            try await audit?.appendAudit([
+                AuditEntry(
+                    at: replayed.receivedAt,
+                    actor: actor,
+                    action: .eventReplayed,
+                    target: "event:\(original.rawValue)",
+                    detail: ["event_id": stored.eventID.rawValue]
+                )
+            ])
+        } catch {
+            // The replay is stored and will run; refusing it now would only make the caller retry it.
+            context.logger.error(
+                "audit record of a replay not stored",
+                metadata: ["copilot.event.id": .string(stored.eventID.rawValue), "error.type": .string("\(error)")]
+            )
+        }
         return Response.json(
             ["event_id": .string(stored.eventID.rawValue), "replay_of": .string(original.rawValue)],
             status: .accepted
@@ -188,20 +214,29 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
         }
         let runID = RunID(rawValue: id)
         let comment = request["comment"]?.stringValue
+        let at = now()
         let run: Run =
             switch verb {
             case "cancel":
-                try await call { try await store.cancelRun(runID, at: now()) }
+                try await call {
+                    try await store.cancelRun(
+                        runID,
+                        at: at,
+                        audit: .cancellation(run: runID, by: by, comment: comment, at: at)
+                    )
+                }
             default:
                 try await call {
-                    try await store.decideApproval(
+                    let decision = ApprovalDecision(
+                        decision: verb == "approve" ? .approved : .rejected,
+                        by: by,
+                        comment: comment,
+                        at: at
+                    )
+                    return try await store.decideApproval(
                         runID,
-                        decision: ApprovalDecision(
-                            decision: verb == "approve" ? .approved : .rejected,
-                            by: by,
-                            comment: comment,
-                            at: now()
-                        )
+                        decision: decision,
+                        audit: .decision(decision, run: runID)
                     )
                 }
             }

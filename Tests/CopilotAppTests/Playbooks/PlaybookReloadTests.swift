@@ -2,6 +2,7 @@ import CopilotApp
 import CopilotCore
 import CopilotPlaybooks
 import CopilotServer
+import CopilotTesting
 import Foundation
 import Logging
 import Testing
@@ -27,15 +28,16 @@ struct PlaybookReloadTests {
         return url.path
     }
 
-    static func reloader(_ directory: String) -> PlaybookReloader {
-        PlaybookReloader(directory: directory, loader: PlaybookLoader(), logger: Logger(label: "test"))
+    static func reloader(_ directory: String, audit: MemoryRunStore? = nil) -> PlaybookReloader {
+        PlaybookReloader(directory: directory, loader: PlaybookLoader(), audit: audit, logger: Logger(label: "test"))
     }
 
     @Test("a good directory is installed; a bad file keeps the old set and reports every problem")
     func keepsOldSetOnBadFile() async throws {
         let directory = try Self.directory(["smoke.yaml": Self.valid])
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let reloader = Self.reloader(directory)
+        let audit = MemoryRunStore()
+        let reloader = Self.reloader(directory, audit: audit)
         #expect(await reloader.reload(reason: "test") == .reloaded(count: 1))
         let loadedAt = reloader.registry.current.loadedAt
 
@@ -55,8 +57,12 @@ struct PlaybookReloadTests {
         #expect(snapshot.problems == problems)
 
         try FileManager.default.removeItem(atPath: directory + "/broken.yaml")
-        #expect(await reloader.reload(reason: "test") == .reloaded(count: 1))
+        #expect(await reloader.reload(reason: "api", by: "alice (key_1)") == .reloaded(count: 1))
         #expect(reloader.registry.current.problems.isEmpty)
+        let audited = try await audit.auditRecords(after: 0, limit: 10)
+        #expect(audited.map(\.action) == [.playbooksReloaded, .playbooksReloadRefused, .playbooksReloaded])
+        #expect(audited.map(\.actor) == ["copilot-agent", "copilot-agent", "alice (key_1)"])
+        #expect(audited[1].detail == ["reason": "test", "problems": String(problems.count)])
     }
 
     @Test("an unreadable directory is refused like a bad file")
