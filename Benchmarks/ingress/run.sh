@@ -12,6 +12,8 @@
 #   BENCH_CORPUS=<repo>/Tests/Fixtures/corpus PAYLOAD=$BENCH_CORPUS/github/pull_request.opened.payload.json
 #   BENCH_OUT=<dir for the raw wrk outputs and summary> (default: a new /tmp/copilot-ingress-results.XXXX)
 #   SKIP_BUILD=1 to use the existing release binary.
+#   AGENT_BIN=<path>: use this copilot-agent binary instead (implies SKIP_BUILD), e.g. a release build of
+#   another commit, to compare two builds with the same script and payload.
 #   HALF_RATE=<req/s>: run only the paced runs, at this offered rate (to compare two builds' tail latency
 #   at the same load without measuring their peaks again).
 #
@@ -71,11 +73,15 @@ cleanup() {
 trap cleanup EXIT
 
 # --- build -----------------------------------------------------------------------------------------
-if [[ ${SKIP_BUILD:-0} != 1 ]]; then
-    log "swift build -c release --product copilot-agent"
-    (cd "$repo" && swift build -c release --product copilot-agent >&2)
+if [[ -n ${AGENT_BIN:-} ]]; then
+    bin=$AGENT_BIN
+else
+    if [[ ${SKIP_BUILD:-0} != 1 ]]; then
+        log "swift build -c release --product copilot-agent"
+        (cd "$repo" && swift build -c release --product copilot-agent >&2)
+    fi
+    bin="$(cd "$repo" && swift build -c release --show-bin-path)/copilot-agent"
 fi
-bin="$(cd "$repo" && swift build -c release --show-bin-path)/copilot-agent"
 [[ -x $bin ]] || die "no release binary at $bin"
 
 # --- inputs ----------------------------------------------------------------------------------------

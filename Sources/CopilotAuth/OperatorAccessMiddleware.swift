@@ -41,14 +41,14 @@ public struct OperatorAccess: Sendable {
 public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterMiddleware {
     let access: OperatorAccess
     /// Where refusals are recorded; nil in tests of authentication alone.
-    let audit: (any AuditLog)?
+    let audit: RefusalAudit?
     let now: @Sendable () -> Date
     /// The route table: what `METHOD /route/{pattern}` requires; nil for a route it does not name.
     let routeAccess: @Sendable (String) -> RouteAccess?
 
     public init(
         access: OperatorAccess,
-        audit: (any AuditLog)? = nil,
+        audit: RefusalAudit? = nil,
         now: @escaping @Sendable () -> Date = { Date() },
         routeAccess: @escaping @Sendable (String) -> RouteAccess?
     ) {
@@ -118,7 +118,7 @@ public struct OperatorAccessMiddleware<Context: OperatorRequestContext>: RouterM
     private func record(_ entry: AuditEntry, context: Context) async {
         guard let audit else { return }
         do {
-            try await audit.appendAudit([entry])
+            try await audit.record(entry)
         } catch {
             context.logger.error(
                 "audit record of a refused request not stored",

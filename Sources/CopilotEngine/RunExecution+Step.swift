@@ -31,7 +31,7 @@ extension RunExecution {
         guard environment.serviceAccounts.allows(runAs: playbook.runAs, action: invocation.uses) else {
             logger.warning("action forbidden to the playbook's service account")
             environment.metrics.stepFinished(action: invocation.uses, outcome: .forbidden, seconds: 0)
-            pendingAudit.append(audit(invocation, outcome: StepOutcome.forbidden.rawValue, error: nil))
+            pendingAudit.append(audit(invocation, outcome: .forbidden, error: nil))
             return .stepFinished(
                 invocation.step,
                 outcome: .forbidden,
@@ -56,6 +56,8 @@ extension RunExecution {
         let race = await race(request)
         if Task.isCancelled {
             logger.debug("step interrupted: the worker is stopping; left for a resume")
+            pendingAudit.append(audit(invocation, outcome: nil, error: "worker stopped"))
+            await storeActionAudit()
             return nil
         }
         let finished: RunEvent
@@ -91,12 +93,12 @@ extension RunExecution {
             logger.warning("run lease lost while its step ran; run dropped")
             // The action was sent, and this worker will save nothing more of the run: its record goes
             // now, on its own. Whoever resumes the run sends the attempt again and records that one.
-            let entry = audit(invocation, outcome: "unknown", error: "lease lost")
-            try? await environment.store.appendAudit([entry])
+            pendingAudit.append(audit(invocation, outcome: nil, error: "lease lost"))
+            await storeActionAudit()
             return nil
         }
         if case .stepFinished(_, let outcome, _, let error, _) = finished {
-            pendingAudit.append(audit(invocation, outcome: outcome.rawValue, error: error))
+            pendingAudit.append(audit(invocation, outcome: outcome, error: error))
             let seconds = environment.now().timeIntervalSince(started)
             environment.metrics.stepFinished(action: invocation.uses, outcome: outcome, seconds: seconds)
             logger.debug(
@@ -109,8 +111,8 @@ extension RunExecution {
         return finished
     }
 
-    /// The audit record of one attempt of `invocation`, ended with `outcome`.
-    func audit(_ invocation: StepInvocation, outcome: String, error: String?) -> AuditEntry {
+    /// The audit record of one attempt of `invocation`, ended with `outcome` (nil: not seen to end).
+    func audit(_ invocation: StepInvocation, outcome: StepOutcome?, error: String?) -> AuditEntry {
         .action(
             invocation.uses,
             run: machine.run.id,

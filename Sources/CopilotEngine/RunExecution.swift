@@ -90,7 +90,10 @@ struct RunExecution {
                 guard let saved = await save(release: false) else { return }
                 if saved == .cancelled { continue }
                 guard let finished = await perform(invocation) else { return }
-                guard apply(finished) else { return }
+                guard apply(finished) else {
+                    await storeActionAudit()
+                    return
+                }
                 // A step stopped by a cancel request: the machine learns of the request now, as a save
                 // would have told it, so it skips the rest rather than starting the next step.
                 if case .stepFinished(_, .cancelled, _, _, _) = finished, !machine.run.cancelRequested {
@@ -212,13 +215,25 @@ struct RunExecution {
                 pause *= 2
             } catch {
                 logger.warning("run not saved; dropped until it is claimed again", metadata: ["error.type": "\(error)"])
-                // What the run did is recorded even though its state is not this worker's to save.
-                if !pendingAudit.isEmpty, (try? await environment.store.appendAudit(pendingAudit)) == nil {
-                    logger.error("audit records of the run's actions not stored", metadata: ["error.type": "\(error)"])
-                }
+                await storeActionAudit()
                 return nil
             }
         }
+        await storeActionAudit()
         return nil
+    }
+
+    /// Stores, on their own, the records of actions this worker sent but will not save with the run
+    /// (it lost the run, or is stopping): an action that was sent is recorded whatever becomes of the
+    /// run. Other pending records (an approval's timeout) describe state that was not stored, and go.
+    mutating func storeActionAudit() async {
+        let sent = pendingAudit.filter { [.actionExecuted, .actionForbidden].contains($0.action) }
+        pendingAudit = []
+        guard !sent.isEmpty else { return }
+        do {
+            try await environment.store.appendAudit(sent)
+        } catch {
+            logger.error("audit records of the run's actions not stored", metadata: ["error.type": "\(error)"])
+        }
     }
 }

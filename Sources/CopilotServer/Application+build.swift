@@ -124,7 +124,11 @@ private func addOperatorRoutes(
 ) {
     let api = router.group()
     api.add(
-        middleware: OperatorAccessMiddleware(access: operators, audit: dependencies.audit, now: dependencies.now) {
+        middleware: OperatorAccessMiddleware(
+            access: operators,
+            audit: dependencies.audit.map { RefusalAudit(log: $0, now: dependencies.monotonicNow) },
+            now: dependencies.now
+        ) {
             APIRoutes.access[$0]
         }
     )

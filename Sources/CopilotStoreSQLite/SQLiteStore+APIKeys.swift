@@ -52,14 +52,16 @@ extension SQLiteStore: APIKeyStore {
 
     public func revokeAPIKey(id: String, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> APIKeyRecord {
         try await write("revoke API key") { db in
-            try db.run(
-                "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, \(now.timeIntervalSince1970)) WHERE id = \(id)"
-            )
-            guard let row = try db.row("SELECT * FROM api_keys WHERE id = \(id)") else {
+            guard let stored = try db.row("SELECT * FROM api_keys WHERE id = \(id)").map(Self.apiKey(from:)) else {
                 throw RunStoreError.notFound
             }
+            // A revoked key stays as it was revoked, and its revocation is on record once.
+            guard stored.revokedAt == nil else { return stored }
+            try db.run("UPDATE api_keys SET revoked_at = \(now.timeIntervalSince1970) WHERE id = \(id)")
             try Self.appendAudit([audit], in: db)
-            return Self.apiKey(from: row)
+            var revoked = stored
+            revoked.revokedAt = now
+            return revoked
         }
     }
 

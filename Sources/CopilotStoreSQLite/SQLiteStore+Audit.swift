@@ -26,6 +26,8 @@ extension SQLiteStore: AuditLog {
                     seq INTEGER NOT NULL,
                     hash TEXT NOT NULL
                 );
+                CREATE INDEX audit_by_action ON audit_log (action, seq);
+                CREATE INDEX audit_by_actor ON audit_log (actor, seq);
                 """
         )
     }
@@ -59,9 +61,18 @@ extension SQLiteStore: AuditLog {
     /// transaction: the writer is single, so no other append can come between the read and the write.
     static func appendAudit(_ entries: [AuditEntry], in db: Database) throws {
         guard !entries.isEmpty else { return }
+        // After the head, as written. Only a head behind the records (moved back or deleted, which
+        // `audit verify` reports) makes the chain go on after the newest record instead: appending
+        // must not fail, or every run save in the batch would fail with it.
         let head = try db.row("SELECT seq, hash FROM audit_head WHERE id = 1")
         var sequence: Int64 = head?["seq"] ?? 0
         var previous: String = head?["hash"] ?? AuditRecord.genesisHash
+        if let newest = try db.row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"),
+            newest["seq"] as Int64 > sequence
+        {
+            sequence = newest["seq"]
+            previous = newest["hash"]
+        }
         for entry in entries {
             sequence += 1
             let record = AuditRecord(appending: entry, sequence: sequence, previousHash: previous, digest: auditDigest)
@@ -105,11 +116,14 @@ extension SQLiteStore: AuditLog {
         }
     }
 
-    public func auditHead() async throws(RunStoreError) -> AuditHead? {
-        try await read("read audit head") { db in
-            try db.row("SELECT seq, hash FROM audit_head WHERE id = 1").map {
-                AuditHead(sequence: $0["seq"], hash: $0["hash"])
-            }
+    public func auditTip() async throws(RunStoreError) -> AuditTip {
+        try await read("read audit tip") { db in
+            AuditTip(
+                head: try db.row("SELECT seq, hash FROM audit_head WHERE id = 1").map {
+                    AuditHead(sequence: $0["seq"], hash: $0["hash"])
+                },
+                newestSequence: try db.row("SELECT MAX(seq) AS seq FROM audit_log")?["seq"] ?? 0
+            )
         }
     }
 

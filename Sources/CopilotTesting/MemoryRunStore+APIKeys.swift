@@ -24,7 +24,8 @@ extension MemoryRunStore: APIKeyStore {
     public func revokeAPIKey(id: String, at now: Date, audit: AuditEntry) throws(RunStoreError) -> APIKeyRecord {
         try checkAvailable()
         guard var record = apiKeysByID[id] else { throw .notFound }
-        record.revokedAt = record.revokedAt ?? now
+        guard record.revokedAt == nil else { return record }
+        record.revokedAt = now
         apiKeysByID[id] = record
         append([audit])
         return record

@@ -43,9 +43,12 @@ extension MemoryRunStore: AuditLog {
         return Array(audit.filter { $0.sequence > sequence }.prefix(max(limit, 1)))
     }
 
-    public func auditHead() throws(RunStoreError) -> AuditHead? {
+    public func auditTip() throws(RunStoreError) -> AuditTip {
         try checkAvailable()
-        return audit.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) }
+        return AuditTip(
+            head: audit.last.map { AuditHead(sequence: $0.sequence, hash: $0.hash) },
+            newestSequence: audit.last?.sequence ?? 0
+        )
     }
 
     /// Checks the whole chain with this store's digest.

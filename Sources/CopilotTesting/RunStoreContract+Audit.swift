@@ -8,7 +8,10 @@ extension RunStoreContract {
 
     static let auditChecks: [Check] = [
         check("audit: records are numbered from 1, each linked to the one before, and the chain verifies") { store in
-            try require(try await store.auditHead() == nil, "an empty log has no head")
+            try require(
+                try await store.auditTip() == AuditTip(head: nil, newestSequence: 0),
+                "an empty log has no head"
+            )
             try require(try await store.verifyAudit(digest: MemoryRunStore.digest).count == 0, "an empty log verifies")
             try await store.appendAudit([entry("a"), entry("b")])
             try await store.appendAudit([entry("c", .tokenCreated, at: 1.25)])
@@ -24,7 +27,8 @@ extension RunStoreContract {
                 records[2].hash == MemoryRunStore.digest(records[2].canonicalBytes),
                 "a record's hash is the SHA-256 of its canonical bytes"
             )
-            try require(try await store.auditHead() == AuditHead(sequence: 3, hash: records[2].hash), "the head")
+            let tip = AuditTip(head: AuditHead(sequence: 3, hash: records[2].hash), newestSequence: 3)
+            try require(try await store.auditTip() == tip, "the head")
             try require(try await store.verifyAudit(digest: MemoryRunStore.digest, pageSize: 2).count == 3, "verifies")
             try require(
                 try await store.auditRecords(after: 1, limit: 1).map(\.sequence) == [2],
@@ -57,11 +61,14 @@ extension RunStoreContract {
             try await requireError(.conflict) { () throws(RunStoreError) in
                 try await store.insertAPIKey(key, audit: .tokenCreated(key, by: "cli:root"))
             }
-            _ = try await store.revokeAPIKey(
-                id: "key_a",
-                at: at(13),
-                audit: .tokenRevoked(id: "key_a", by: "x", at: at(13))
-            )
+            for second in [13.0, 14.0] {
+                let revoked = try await store.revokeAPIKey(
+                    id: "key_a",
+                    at: at(second),
+                    audit: .tokenRevoked(id: "key_a", by: "x", at: at(second))
+                )
+                try require(revoked.revokedAt == at(13), "a second revoke changes nothing")
+            }
             try await requireError(.notFound) { () throws(RunStoreError) in
                 try await store.revokeAPIKey(
                     id: "key_z",
@@ -72,7 +79,7 @@ extension RunStoreContract {
             let records = try await store.auditRecords(after: 0, limit: 10)
             try require(
                 records.map(\.action) == [.runApproved, .runCancelRequested, .tokenCreated, .tokenRevoked],
-                "one record per change, none for a refused one: \(records.map(\.action))"
+                "one record per change, none for a refused or repeated one: \(records.map(\.action))"
             )
             try require(records[0].actor == "alice (key_1)" && records[0].detail == ["comment": "go"], "who and why")
             try require(records[0].target == "run:\(run.id.rawValue)", "what")
@@ -88,7 +95,7 @@ extension RunStoreContract {
                 step: StepID(rawValue: "rollback"),
                 attempt: 1,
                 runAs: "deployer",
-                outcome: "success",
+                outcome: .success,
                 error: nil,
                 at: at(2)
             )

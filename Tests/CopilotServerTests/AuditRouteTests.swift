@@ -1,11 +1,14 @@
+import CopilotAuth
 import CopilotCore
 import CopilotExpressions
 import CopilotServer
 import CopilotTesting
+import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 /// The audit log as the API writes and shows it (CONTRACT §6): refusals, replays and token changes are
@@ -15,7 +18,7 @@ struct AuditRouteTests {
     @Test("refusals, a replay and token changes are audited with their actor; an auditor pages through them")
     func recordsAndPages() async throws {
         let (store, eventID, _) = try await RunRouteTests.seededStore()
-        let installed = try await store.auditHead()?.sequence ?? 0
+        let installed = try await store.auditTip().newestSequence
         try await Application(router: try OperatorAccessTests.router(store)).test(.router) { client in
             let anonymous = try await client.execute(uri: "/api/v1/runs", method: .get)
             #expect(anonymous.status == .unauthorized)
@@ -91,5 +94,25 @@ struct AuditRouteTests {
             #expect(bad.status == .badRequest)
         }
         #expect(try await store.verifyAudit().count == Int(installed) + 5, "the chain the API wrote verifies")
+    }
+
+    @Test("a flood of refusals is recorded up to the budget; the next record says how many were left out")
+    func refusalFlood() async throws {
+        let store = MemoryRunStore()
+        let start = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let audit = RefusalAudit(log: store, perSecond: 5, now: { start + elapsed.withLock { $0 } })
+        let refusal = AuditEntry(
+            at: Date(),
+            actor: "anonymous",
+            action: .authenticationFailed,
+            target: "GET /api/v1/runs"
+        )
+        for _ in 0..<12 { try await audit.record(refusal) }
+        #expect(try await store.auditTip().newestSequence == 5, "five recorded, seven counted")
+        elapsed.withLock { $0 = .seconds(1) }
+        try await audit.record(refusal)
+        let newest = try #require(try await store.auditRecords(after: 5, limit: 1).first)
+        #expect(newest.detail["unrecorded"] == "7")
     }
 }

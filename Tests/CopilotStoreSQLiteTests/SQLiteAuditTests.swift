@@ -77,7 +77,9 @@ struct SQLiteAuditTests {
                 .changed(sequence: 3)
             ),
             ("DELETE FROM audit_log WHERE seq = 1", .removed(from: 1, to: 1)),
-            ("UPDATE audit_head SET seq = 4", .headMismatch(sequence: 4)),
+            ("UPDATE audit_head SET seq = 4", .headBehind(head: 4, newest: 5)),
+            ("DELETE FROM audit_head", .headBehind(head: 0, newest: 5)),
+            ("UPDATE audit_head SET hash = 'f00'", .headMismatch(sequence: 5)),
         ]
         for (sql, expected) in cases {
             let path = try await auditedFile(marker: "x")
@@ -102,5 +104,19 @@ struct SQLiteAuditTests {
             ])
         }
         _ = running
+    }
+
+    @Test("appending goes on after a damaged head (the next record follows the newest), and never fails")
+    func appendAfterDamagedHead() async throws {
+        let path = try await auditedFile(marker: "x")
+        defer { remove(path) }
+        try await DatabaseQueue(path: path).write { db in try db.execute(sql: "DELETE FROM audit_head") }
+        let store = try SQLiteStore(path: path, logger: logger)
+        try await store.appendAudit([
+            AuditEntry(at: Date(), actor: "x", action: .playbooksReloaded, target: "playbooks")
+        ])
+        let chain = try await store.verifyAudit()
+        let fifth = try await store.auditRecords(after: 4, limit: 1).first
+        #expect(chain.count == 6 && chain.newest?.previousHash == fifth?.hash)
     }
 }

@@ -14,6 +14,9 @@ public struct AuditChain: Sendable {
         /// The head, which names the newest record by number and hash, does not name record `sequence`
         /// as it is: the head was rewritten, or the newest records with it.
         case headMismatch(sequence: Int64)
+        /// Records exist after the one the head names (or there is no head at all): the head was moved
+        /// back or deleted.
+        case headBehind(head: Int64, newest: Int64)
 
         public var description: String {
             switch self {
@@ -27,6 +30,8 @@ public struct AuditChain: Sendable {
                 "record \(sequence) does not follow record \(sequence - 1): one of them was replaced or reordered"
             case .truncated(let after, let head):
                 "the records after \(after) were removed (the log's head is record \(head))"
+            case .headBehind(let head, let newest):
+                "the log's head names record \(head) but records up to \(newest) exist: the head was moved back or deleted"
             case .headMismatch(let sequence):
                 "the log's head does not name record \(sequence) as it is: the head or the newest records were rewritten"
             }
@@ -58,13 +63,13 @@ public struct AuditChain: Sendable {
         count += 1
     }
 
-    /// Checks that the stored head (nil: nothing was ever appended) names the newest record checked.
-    public func finish(head: AuditHead?) throws(Break) {
+    /// Checks that the stored head names the newest record checked, and that no record lies beyond it
+    /// (`tip`, read before the walk, in one read with the head).
+    public func finish(tip: AuditTip) throws(Break) {
         let newest = last?.sequence ?? 0
-        guard let head else {
-            if newest > 0 { throw .headMismatch(sequence: newest) }
-            return
-        }
+        let headSequence = tip.head?.sequence ?? 0
+        if tip.newestSequence > headSequence { throw .headBehind(head: headSequence, newest: tip.newestSequence) }
+        guard let head = tip.head else { return }
         if head.sequence > newest { throw .truncated(after: newest, head: head.sequence) }
         guard head.sequence == newest, head.hash == last?.hash else { throw .headMismatch(sequence: newest) }
     }

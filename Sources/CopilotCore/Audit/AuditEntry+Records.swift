@@ -48,25 +48,27 @@ extension AuditEntry {
     }
 
     /// One attempt of a step's action, done as the playbook's service account (`runAs`; nil: the
-    /// service's own `default`), or refused to it (`forbidden`).
+    /// service's own `default`), or refused to it (`forbidden`). A nil `outcome` is an attempt that was
+    /// sent but whose end this worker did not see (`unknown`).
     public static func action(
         _ action: ActionName,
         run: RunID,
         step: StepID,
         attempt: Int,
         runAs: String?,
-        outcome: String,
+        outcome: StepOutcome?,
         error: String?,
         at: Date
     ) -> AuditEntry {
         var detail = [
-            "step": step.rawValue, "action": action.rawValue, "attempt": String(attempt), "outcome": outcome,
+            "step": step.rawValue, "action": action.rawValue, "attempt": String(attempt),
+            "outcome": outcome?.rawValue ?? "unknown",
         ]
         detail["error"] = error
         return AuditEntry(
             at: at,
             actor: "service-account:\(runAs ?? "default")",
-            action: outcome == StepOutcome.forbidden.rawValue ? .actionForbidden : .actionExecuted,
+            action: outcome == .forbidden ? .actionForbidden : .actionExecuted,
             target: "run:\(run.rawValue)",
             detail: detail
         )

@@ -107,3 +107,17 @@ public struct AuditHead: Sendable, Hashable {
         self.hash = hash
     }
 }
+
+/// The stored head and the highest record number, read together: what a walk of the chain checks its
+/// end against. They differ only when one of them was tampered with.
+public struct AuditTip: Sendable, Hashable {
+    /// Nil when nothing was appended (or the head was deleted).
+    public var head: AuditHead?
+    /// The highest `sequence` stored; 0 when there is no record.
+    public var newestSequence: Int64
+
+    public init(head: AuditHead?, newestSequence: Int64) {
+        self.head = head
+        self.newestSequence = newestSequence
+    }
+}

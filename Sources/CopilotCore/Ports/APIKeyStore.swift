@@ -52,7 +52,7 @@ public protocol APIKeyStore: AuditLog {
     /// Every key, newest first.
     func apiKeys() async throws(RunStoreError) -> [APIKeyRecord]
 
-    /// Marks the key revoked at `now` (a revoked key stays revoked), appends `audit`, and answers it;
-    /// `notFound` for an unknown id.
+    /// Marks the key revoked at `now` with its `audit` record, and answers it; a key already revoked is
+    /// answered as it is, with no second record. `notFound` for an unknown id.
     func revokeAPIKey(id: String, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> APIKeyRecord
 }

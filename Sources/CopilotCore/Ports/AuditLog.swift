@@ -14,27 +14,28 @@ public protocol AuditLog: Sendable {
     /// Up to `limit` records numbered above `sequence`, oldest first: how the chain is read to verify it.
     func auditRecords(after sequence: Int64, limit: Int) async throws(RunStoreError) -> [AuditRecord]
 
-    /// The newest record's number and hash; nil when nothing was appended yet.
-    func auditHead() async throws(RunStoreError) -> AuditHead?
+    /// The stored head and the highest record number, read in one transaction.
+    func auditTip() async throws(RunStoreError) -> AuditTip
 }
 
 extension AuditLog {
-    /// Walks the whole chain, a page at a time, and answers how many records it holds; throws the
-    /// first `AuditChain.Break`, or `RunStoreError` when the store cannot be read.
+    /// Walks the whole chain, a page at a time, and answers it (how many records, the newest). Throws
+    /// the first `AuditChain.Break`, or `RunStoreError` when the store cannot be read: hence untyped.
     public func verifyAudit(digest: @escaping AuditRecord.Digest, pageSize: Int = 1000) async throws -> AuditChain {
-        // The head first: records appended while the walk runs come after it and are not checked.
-        let head = try await auditHead()
+        // The tip first: records appended while the walk runs come after it and are not checked.
+        let tip = try await auditTip()
+        let end = max(tip.head?.sequence ?? 0, tip.newestSequence)
         var chain = AuditChain(digest: digest)
         var after: Int64 = 0
-        while after < (head?.sequence ?? 0) {
+        while after < end {
             let page = try await auditRecords(after: after, limit: pageSize)
             guard let newest = page.last else { break }
-            for record in page where record.sequence <= head?.sequence ?? 0 {
+            for record in page where record.sequence <= end {
                 try chain.check(record)
             }
             after = newest.sequence
         }
-        try chain.finish(head: head)
+        try chain.finish(tip: tip)
         return chain
     }
 }
