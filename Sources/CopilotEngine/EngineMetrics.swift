@@ -32,6 +32,20 @@ struct EngineMetrics: Sendable {
         }
     }
 
+    /// `copilot_runs_active{status="pending"|"awaiting_approval"}`: the runs waiting for a worker or a
+    /// person, in the whole store (every node sees the same backlog).
+    func waiting(_ counts: [RunStatus: Int]) {
+        for status in [RunStatus.pending, .awaitingApproval] {
+            let dimensions = [("status", status.rawValue)]
+            let count = counts[status] ?? 0
+            if let factory {
+                Gauge(label: Self.runsActive, dimensions: dimensions, factory: factory).record(count)
+            } else {
+                Gauge(label: Self.runsActive, dimensions: dimensions).record(count)
+            }
+        }
+    }
+
     /// `copilot_step_duration_seconds{action, outcome}`: one attempt of a step ended.
     func stepFinished(action: ActionName, outcome: StepOutcome, seconds: Double) {
         let dimensions = [("action", action.rawValue), ("outcome", outcome.rawValue)]

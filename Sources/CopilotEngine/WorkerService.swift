@@ -154,10 +154,18 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
-    /// Wakes both loops every poll interval, until shutdown or cancellation.
+    /// Wakes both loops every poll interval, until shutdown or cancellation; counts the backlog for its
+    /// gauge at most once a second (a count of a storm's backlog is a range of an index, not free).
     private func tick() async {
         let interval = environment.configuration.pollInterval
+        var counted: Date?
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
+            if counted.map({ environment.now().timeIntervalSince($0) >= 1 }) ?? true {
+                counted = environment.now()
+                if let counts = try? await environment.store.unfinishedRunCounts() {
+                    environment.metrics.waiting(counts)
+                }
+            }
             do {
                 try await cancelWhenGracefulShutdown { try await self.environment.clock.sleep(for: interval) }
             } catch {

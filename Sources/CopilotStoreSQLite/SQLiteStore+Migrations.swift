@@ -40,6 +40,7 @@ extension SQLiteStore {
         migrator.registerMigration("v5-planner", migrate: Self.addPlanner)
         migrator.registerMigration("v6-api-keys", migrate: Self.createAPIKeyTable)
         migrator.registerMigration("v7-audit", migrate: Self.createAuditTables)
+        migrator.registerMigration("v8-claim-queue", migrate: Self.addClaimQueue)
         return migrator
     }
 

@@ -85,29 +85,41 @@ extension SQLiteStore {
 
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
 
-    /// Inserts a new run with its steps.
+    /// Inserts a new run with its steps; a pending run whose key has no free slot is parked
+    /// (`SQLiteStore+ClaimQueue`).
     static func insert(_ run: Run, in db: Database) throws {
+        let parked = try mustPark(run, in: db)
+        let claimable = mayNeedWorker(run) && (!parked || run.cancelRequested)
         try db.run(
             """
             INSERT INTO runs (id, event_id, playbook, subject, status, planner, plan, created_at, updated_at,
-                started_at, concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at)
+                started_at, concurrency_key, concurrency_limit, traceparent, failed_step, cancel_requested, wake_at,
+                parked, claimable)
             VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.subject),
                 \(run.status.rawValue), \(run.planner), \(run.plan?.jsonValue.jsonText),
                 \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
                 \(run.startedAt?.timeIntervalSince1970), \(run.concurrencyKey), \(run.concurrencyLimit),
                 \(run.traceparent), \(run.failedStep?.rawValue), \(run.cancelRequested),
-                \(run.wakeAt?.timeIntervalSince1970))
+                \(run.wakeAt?.timeIntervalSince1970), \(parked), \(claimable))
             """
         )
         try writeSteps(of: run, in: db)
     }
 
     /// Overwrites a stored run's mutable columns, steps and attempts; steps the run no longer has (a
-    /// plan's replaced the playbook's) are deleted. `cancel_requested` stays set.
+    /// plan's replaced the playbook's) are deleted. `cancel_requested` stays set. A run that ended gives
+    /// its concurrency slot to the oldest parked run of its key.
     static func update(_ run: Run, releasing: Bool, in db: Database) throws {
+        let pending = run.status == .pending
+        // The right-hand sides read the row as it was: `cancel_requested` is the stored flag.
         try db.run(
             """
             UPDATE runs SET status = \(run.status.rawValue), planner = \(run.planner),
+                claimable = CASE WHEN \(run.status.isFinal) THEN 0
+                    WHEN cancel_requested = 1 OR \(run.cancelRequested) THEN 1
+                    WHEN \(pending) AND parked = 1 THEN 0
+                    ELSE \(mayNeedWorker(run)) END,
+                parked = CASE WHEN \(pending) THEN parked ELSE 0 END,
                 plan = \(run.plan?.jsonValue.jsonText),
                 updated_at = \(run.updatedAt.timeIntervalSince1970),
                 started_at = \(run.startedAt?.timeIntervalSince1970), failed_step = \(run.failedStep?.rawValue),
@@ -122,6 +134,7 @@ extension SQLiteStore {
         try db.run("DELETE FROM run_steps WHERE run_id = \(run.id.rawValue) AND id NOT IN \(ids)")
         try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
         try writeSteps(of: run, in: db)
+        try unpark(after: run, in: db)
     }
 
     static func writeSteps(of run: Run, in db: Database) throws {

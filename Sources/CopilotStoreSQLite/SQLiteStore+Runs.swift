@@ -14,34 +14,14 @@ extension SQLiteStore {
         let nowSeconds = now.timeIntervalSince1970
         let until = now.addingTimeInterval(Self.seconds(lease))
         let pending = RunStatus.pending.rawValue
-        let active = [RunStatus.planning.rawValue, RunStatus.running.rawValue]
-        let holding = RunStatus.allCases.filter(\.holdsConcurrencySlot).map(\.rawValue)
-        let unfinished = RunStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-        let awaiting = RunStatus.awaitingApproval.rawValue
-        // One candidate at a time, in one transaction: each claim makes its run `planning`, which the
-        // next candidate's concurrency count then sees. `INDEXED BY`: left to itself SQLite walks every
-        // run ever made in `seq` order to find the oldest unfinished one, and ended runs pile up.
-        let candidate: SQL = """
-            SELECT * FROM runs r INDEXED BY runs_by_status
-            WHERE r.status IN \(unfinished)
-              AND (r.lease_owner IS NULL OR r.lease_until <= \(nowSeconds))
-              AND (r.cancel_requested = 1
-                OR (r.status = \(pending) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds))
-                  AND (r.concurrency_key IS NULL OR r.concurrency_limit IS NULL
-                    OR (SELECT COUNT(*) FROM runs o WHERE o.playbook = r.playbook
-                          AND o.concurrency_key = r.concurrency_key AND o.status IN \(holding))
-                      < r.concurrency_limit))
-                OR (r.status IN \(active) AND (r.wake_at IS NULL OR r.wake_at <= \(nowSeconds)))
-                OR (r.status = \(awaiting) AND r.wake_at <= \(nowSeconds)))
-            ORDER BY r.seq LIMIT 1
-            """
+        let candidate = Self.claimCandidate(now: now)
         return try await write("claim runs") { db in
             var claimed: [ClaimedRun] = []
             while claimed.count < limit, let row = try db.row(candidate) {
                 let id: String = row["id"]
                 try db.run(
                     """
-                    UPDATE runs SET lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970),
+                    UPDATE runs SET lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970), parked = 0,
                         status = CASE WHEN status = \(pending) THEN \(RunStatus.planning.rawValue) ELSE status END,
                         started_at = COALESCE(started_at, \(nowSeconds)),
                         updated_at = CASE WHEN status = \(pending) THEN \(nowSeconds) ELSE updated_at END
@@ -53,6 +33,21 @@ extension SQLiteStore {
             }
             return claimed
         }
+    }
+
+    /// The oldest run a claim at `now` may take. One candidate at a time, in one transaction: each claim
+    /// leases its run, which the next candidate query then passes over. Only `claimable` runs are looked
+    /// at (`SQLiteStore+ClaimQueue`): a pending run parked behind its concurrency key is not, however
+    /// many wait.
+    static func claimCandidate(now: Date) -> SQL {
+        let nowSeconds = now.timeIntervalSince1970
+        return """
+            SELECT * FROM runs INDEXED BY runs_claimable
+            WHERE claimable = 1
+              AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+              AND (cancel_requested = 1 OR wake_at IS NULL OR wake_at <= \(nowSeconds))
+            ORDER BY seq LIMIT 1
+            """
     }
 
     public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
@@ -231,6 +226,20 @@ extension SQLiteStore {
             let page = Array(rows.prefix(limit))
             let next = rows.count > limit ? page.last.map { RunCursor(sequence: $0["seq"]).text } : nil
             return RunPage(runs: try Self.runs(from: page, in: db), nextCursor: next)
+        }
+    }
+
+    public func unfinishedRunCounts() async throws(RunStoreError) -> [RunStatus: Int] {
+        let unfinished = RunStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
+        return try await read("count runs") { db in
+            // Each status is one range of `runs_by_status`: a count of the backlog, not of every run.
+            var counts: [RunStatus: Int] = [:]
+            for row in try db.rows(
+                "SELECT status, COUNT(*) AS count FROM runs INDEXED BY runs_by_status WHERE status IN \(unfinished) GROUP BY status"
+            ) {
+                if let status = RunStatus(rawValue: row["status"]) { counts[status] = row["count"] }
+            }
+            return counts
         }
     }
 

@@ -141,6 +141,13 @@ extension MemoryRunStore {
         return stored.run
     }
 
+    public func unfinishedRunCounts() throws(RunStoreError) -> [RunStatus: Int] {
+        try checkAvailable()
+        return runsByID.values.filter { !$0.run.status.isFinal }.reduce(into: [:]) {
+            $0[$1.run.status, default: 0] += 1
+        }
+    }
+
     public func run(_ id: RunID) throws(RunStoreError) -> Run? {
         try checkAvailable()
         return runsByID[id]?.run

@@ -204,6 +204,26 @@ struct WorkerFlowTests {
         let active = try metrics.expectGauge("copilot_runs_active", [("status", "running")])
         #expect(active.lastValue == 0)
     }
+
+    @Test("the backlog gauge counts the runs waiting in the store, pending and awaiting approval")
+    func backlogGauge() async throws {
+        let metrics = TestMetrics()
+        let harness = EngineHarness(Playbooks.playbook(concurrencyLimit: 1, steps: [Playbooks.step("hold")]))
+        harness.executor.hold(step: "hold")
+        for index in 1...4 { try await harness.enqueue("evt-\(index)") }
+        try await harness.running(harness.worker(metricsFactory: metrics)) {
+            _ = try await harness.waitForRun(of: EventID(rawValue: "evt-1")) { $0.status == .running }
+            // The gauge is counted at most once a second of the worker's clock.
+            harness.time.advance(by: 2)
+            // Three runs wait behind the one running.
+            try await eventually {
+                (try? metrics.expectGauge("copilot_runs_active", [("status", "pending")]))?.lastValue == 3 ? true : nil
+            }
+            harness.executor.release(step: "hold")
+        }
+        let waiting = try metrics.expectGauge("copilot_runs_active", [("status", "awaiting_approval")])
+        #expect(waiting.lastValue == 0)
+    }
 }
 
 extension Playbook {

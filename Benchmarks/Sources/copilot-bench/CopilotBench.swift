@@ -20,6 +20,7 @@ import CopilotApp
 ///     swift run -c release copilot-bench json  [--seconds 1]
 ///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3]
 ///     swift run -c release copilot-bench auth [--requests 20000] [--rounds 3]
+///     swift run -c release copilot-bench storm [--backlog 20000] [--window 1000] [--ingress 3000]
 @main
 struct CopilotBench {
     static func main() async throws {
@@ -33,6 +34,7 @@ struct CopilotBench {
         case "runs": try await RunsBenchmark(options: options).run()
         case "planner": try await PlannerBenchmark(options: options).run()
         case "auth": try await AuthBenchmark(options: options).run()
+        case "storm": try await StormBenchmark(options: options).run()
         case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
@@ -48,6 +50,7 @@ struct CopilotBench {
                        copilot-bench json [--seconds S]
                        copilot-bench planner [--rate R] [--seconds S] [--rounds N]
                        copilot-bench auth [--requests N] [--rounds N]
+                       copilot-bench storm [--backlog N] [--window N] [--small N] [--cycles N] [--ingress N]
 
                 """.utf8
             )

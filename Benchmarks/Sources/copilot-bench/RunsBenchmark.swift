@@ -130,47 +130,8 @@ struct RunsBenchmark {
         modelURL: String? = nil
     ) async throws -> Measurement {
         await testBench.reset()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("runs-bench-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("playbooks"),
-            withIntermediateDirectories: true
-        )
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(Self.playbook(planned: modelURL != nil).utf8)
-            .write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
-        let yaml = """
-            server: { host: 127.0.0.1, port: 0 }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
-            log: { level: error }
-            workers: { concurrency: \(concurrency) }
-            sources:
-              github: { secrets: [env:BENCH_SECRET] }
-            integrations:
-              testbench: { url: "\(url)" }
-            """
-            + (modelURL.map {
-                "\nagent: { provider: anthropic, model: bench, base_url: \"\($0)\", api_key: env:BENCH_MODEL_KEY }"
-            } ?? "")
-        let variables = ["BENCH_SECRET": Self.secret, "BENCH_MODEL_KEY": "bench-key"]
-        let configuration = try ConfigurationLoader.load(
-            file: "bench.yaml",
-            bytes: Array(yaml.utf8),
-            environment: variables
-        )
-        var logger = Logger(label: "runs-bench")
-        logger.logLevel = .error
-        let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let group = try await buildServiceGroup(
-            configuration: configuration,
-            environment: ServeEnvironment(
-                variables: variables,
-                onServerRunning: { portContinuation.yield($0) }
-            ),
-            logger: logger
-        )
         // Bodies and signatures are made before the clock starts: the generator only sends.
-        let requests: [(body: [UInt8], headers: [String: String])] = (0..<count).map { index in
+        let requests: [DeliverySender.Request] = (0..<count).map { index in
             var event = payload
             if case .object(var members) = event, case .object(var pullRequest)? = members["pull_request"] {
                 pullRequest["number"] = .number(Double(index + 1))  // PR numbers start at 1
@@ -178,51 +139,30 @@ struct RunsBenchmark {
                 event = .object(members)
             }
             let body = Array(event.jsonText.utf8)
-            return (
-                body,
-                WebhookSigner.github(secret: Self.secret, body: body, event: "pull_request", delivery: "bench-\(index)")
+            let headers = WebhookSigner.github(
+                secret: Self.secret,
+                body: body,
+                event: "pull_request",
+                delivery: "bench-\(index)"
             )
+            return DeliverySender.Request(path: "/webhooks/github", headers: headers, body: body)
         }
-        // 64 connections, as wrk uses for ingress: AsyncHTTPClient's default of 8 per host made the load
-        // generator queue deliveries in front of the service, which then showed as the service's latency.
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.connectionPool = .init(
-            idleTimeout: .seconds(60),
-            concurrentHTTP1ConnectionsPerHostSoftLimit: 64
-        )
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
+        let agent = modelURL.map {
+            "\nagent: { provider: anthropic, model: bench, base_url: \"\($0)\", api_key: env:BENCH_MODEL_KEY }"
+        }
+        // 64 connections, as wrk uses for ingress.
+        let client = DeliverySender.client(connections: 64)
         defer { _ = client.shutdown() }
-
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
+        return try await BenchService.with(
+            playbooks: ["pr-unit.yaml": Self.playbook(planned: modelURL != nil)],
+            testBenchURL: url,
+            concurrency: concurrency,
+            agentYAML: agent ?? "",
+            variables: ["BENCH_MODEL_KEY": "bench-key"]
+        ) { port, databasePath in
             let start = ContinuousClock.now
-            var sent: [ContinuousClock.Instant] = []
-            sent.reserveCapacity(count)
-            try await withThrowingTaskGroup(of: Void.self) { senders in
-                for (index, request) in requests.enumerated() {
-                    if let rate {
-                        try await Task.sleep(until: start + .seconds(Double(index) / rate), clock: .continuous)
-                    } else if index >= 64 {
-                        try await senders.next()  // unpaced: 64 deliveries in flight
-                    }
-                    sent.append(ContinuousClock.now)
-                    senders.addTask {
-                        var http = HTTPClientRequest(url: "http://127.0.0.1:\(port)/webhooks/github")
-                        http.method = .POST
-                        for (name, value) in request.headers { http.headers.add(name: name, value: value) }
-                        http.body = .bytes(ByteBuffer(bytes: request.body))
-                        let response = try await client.execute(http, timeout: .seconds(30))
-                        guard response.status == .accepted else {
-                            throw BenchmarkError.notAccepted(Int(response.status.code))
-                        }
-                        _ = try await response.body.collect(upTo: 1 << 16)
-                    }
-                }
-                try await senders.waitForAll()
-            }
-            let database = try DatabaseQueue(path: directory.path + "/copilot.db")
+            let sent = try await DeliverySender(client: client, port: port).send(requests, connections: 64, rate: rate)
+            let database = try DatabaseQueue(path: databasePath)
             var finished = start
             for _ in 0..<1200 {  // at most 120 s
                 let done = try await database.read { db in
@@ -234,19 +174,10 @@ struct RunsBenchmark {
             }
             let arrivals = await testBench.arrivals
             var latencies: [Duration] = []
-            for (index, sentAt) in sent.enumerated() {
+            for (index, sentAt) in sent.sentAt.enumerated() {
                 if let arrived = arrivals[index] { latencies.append(arrived - sentAt) }
             }
-            if ProcessInfo.processInfo.environment["BENCH_DEBUG"] != nil {
-                for index in stride(from: 0, to: count, by: max(count / 10, 1)) {
-                    if let arrived = arrivals[index] {
-                        print("DEBUG", index, sent[index] - start, arrived - start)
-                    }
-                }
-            }
             latencies.sort()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
             guard latencies.count == count else {
                 throw BenchmarkError.missingDispatches(expected: count, got: latencies.count)
             }

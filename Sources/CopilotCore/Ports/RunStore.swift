@@ -124,6 +124,9 @@ public protocol RunStore: EventInbox, APIKeyStore {
 
     /// Runs matching the query's filters, newest first, at most `query.limit`, after `query.cursor`.
     func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage
+
+    /// How many runs are in each unfinished status (a status with none is absent): the backlog gauge.
+    func unfinishedRunCounts() async throws(RunStoreError) -> [RunStatus: Int]
 }
 
 extension RunStore {
