@@ -12,6 +12,11 @@
 #   BENCH_CORPUS=<repo>/Tests/Fixtures/corpus PAYLOAD=$BENCH_CORPUS/github/pull_request.opened.payload.json
 #   BENCH_OUT=<dir for the raw wrk outputs and summary> (default: a new /tmp/copilot-ingress-results.XXXX)
 #   SKIP_BUILD=1 to use the existing release binary.
+#   SCENARIO=idle (default): no playbook listens, ingress alone (issue 2).
+#   SCENARIO=runs: every delivery matches `pr-unit` and starts a run whose step calls a Test-Bench
+#   stand-in that answers at once (`copilot-bench testbench`, release, on TESTBENCH_PORT=18090); each
+#   peak run also reports the runs completed per second while wrk ran, and the runs left waiting (issue
+#   13, scenario b).
 #   AGENT_BIN=<path>: use this copilot-agent binary instead (implies SKIP_BUILD), e.g. a release build of
 #   another commit, to compare two builds with the same script and payload.
 #   HALF_RATE=<req/s>: run only the paced runs, at this offered rate (to compare two builds' tail latency
@@ -36,6 +41,9 @@ BENCH_CORPUS=${BENCH_CORPUS:-$repo/Tests/Fixtures/corpus}
 PAYLOAD=${PAYLOAD:-$BENCH_CORPUS/github/pull_request.opened.payload.json}
 BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/copilot-ingress-results.XXXXXX)}
 HALF_RATE=${HALF_RATE:-}
+SCENARIO=${SCENARIO:-idle}
+TESTBENCH_PORT=${TESTBENCH_PORT:-18090}
+[[ $SCENARIO == idle || $SCENARIO == runs ]] || { echo "FAIL: SCENARIO is idle or runs" >&2; exit 1; }
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -45,7 +53,7 @@ for tool in wrk webhook sqlite3 openssl curl; do
 done
 [[ -z $HALF_RATE || $HALF_RATE =~ ^[1-9][0-9]*$ ]] || die "HALF_RATE must be a whole number of requests per second"
 [[ -r $PAYLOAD ]] || die "payload $PAYLOAD not readable (set BENCH_CORPUS or PAYLOAD)"
-for port in "$OUR_PORT" "$WEBHOOK_PORT"; do
+for port in "$OUR_PORT" "$WEBHOOK_PORT" $([[ $SCENARIO == runs ]] && echo "$TESTBENCH_PORT"); do
     if ss -Hltn "sport = :$port" | grep -q .; then die "port $port on 127.0.0.1 is in use"; fi
 done
 
@@ -89,7 +97,36 @@ export BENCH_GITHUB_SECRET=${BENCH_GITHUB_SECRET:-$(openssl rand -hex 32)}
 BENCH_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$BENCH_GITHUB_SECRET" -r <"$PAYLOAD" | cut -d' ' -f1)"
 export BENCH_PAYLOAD=$PAYLOAD BENCH_SIGNATURE BENCH_THREADS=$THREADS
 payload_bytes=$(stat -c %s "$PAYLOAD")
-mkdir -p "$work/playbooks"  # empty: ingress only; nothing is matched in the request path anyway
+mkdir -p "$work/playbooks"  # idle: empty, ingress only; nothing is matched in the request path anyway
+if [[ $SCENARIO == runs ]]; then
+    cat >"$work/playbooks/pr-unit.yaml" <<'YAML'
+name: pr-unit
+on:
+  github:
+    types: [pull_request.opened]
+steps:
+  - id: unit
+    uses: testbench.run
+    with: { test_suite: unit }
+YAML
+    if [[ ${SKIP_BUILD:-0} != 1 && -z ${AGENT_BIN:-} ]]; then
+        (cd "$repo" && swift build -c release --product copilot-bench >&2)
+    fi
+    bench_bin="$(cd "$repo" && swift build -c release --show-bin-path)/copilot-bench"
+    [[ -x $bench_bin ]] || die "no release copilot-bench at $bench_bin"
+    "$bench_bin" testbench --port "$TESTBENCH_PORT" >"$work/testbench.log" 2>&1 &
+    started_pids+=("$!")
+    for _ in $(seq 1 100); do
+        ss -Hltn "sport = :$TESTBENCH_PORT" | grep -q . && break
+        sleep 0.1
+    done
+fi
+# An integration exists only when the file names it (CONTRACT §1), so the runs scenario writes its own.
+config="$here/bench-config.yaml"
+if [[ $SCENARIO == runs ]]; then
+    config="$work/bench-config.yaml"
+    { cat "$here/bench-config.yaml"; printf '\nintegrations:\n  testbench: { url: "http://127.0.0.1:%s" }\n' "$TESTBENCH_PORT"; } >"$config"
+fi
 
 # --- helpers ---------------------------------------------------------------------------------------
 wait_quiet() {  # $1 max seconds: until no swift-frontend/swift-build/xctest for 20 s; prints the load
@@ -106,7 +143,7 @@ start_server() {  # $1: directory for its database
     env -i PATH="$PATH" HOME="$HOME" BENCH_GITHUB_SECRET="$BENCH_GITHUB_SECRET" \
         COPILOT_SERVER_PORT="$OUR_PORT" COPILOT_STORAGE_URL="sqlite://$1/copilot.db" \
         COPILOT_PLAYBOOKS_DIR="$work/playbooks" \
-        "$bin" serve --config "$here/bench-config.yaml" >"$1/server.log" 2>&1 &
+        "$bin" serve --config "$config" >"$1/server.log" 2>&1 &
     server_pid=$!
     started_pids+=("$server_pid")
     for _ in $(seq 1 300); do
@@ -176,10 +213,12 @@ rm -rf "$work/sanity"
     echo "commit: $(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD -- Sources 2>/dev/null || echo ' (+ local changes in Sources)')"
     echo "machine: nproc=$(nproc); $(uname -sr); payload $PAYLOAD ($payload_bytes bytes)"
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s Benchmarks/ingress/github.lua"
+    echo "scenario: $SCENARIO; binary: $bin"
 } | tee "$BENCH_OUT/summary.txt" >&2
 
 # --- peak: ours and webhook, interleaved, REPEAT times --------------------------------------------
 ours_rps=() ours_p50=() ours_p99=() ours_idle=() ours_hwm=() ours_rows=() hook_rps=() hook_p50=() hook_p99=() hook_hwm=()
+runs_done=() runs_waiting=()
 for run in $(seq 1 "$([[ -n $HALF_RATE ]] && echo 0 || echo "$REPEAT")"); do
     load=$(wait_quiet "$( ((run == 1)) && echo "$QUIET_WAIT" || echo "$REPEAT_QUIET_WAIT")")
     log "peak run $run: $load"
@@ -191,6 +230,13 @@ for run in $(seq 1 "$([[ -n $HALF_RATE ]] && echo 0 || echo "$REPEAT")"); do
     ours_idle+=("$(rss_kb "$server_pid" VmRSS)")
     run_wrk "http://127.0.0.1:$OUR_PORT/webhooks/github" "$BENCH_OUT/ours-peak-$run.txt" "$DURATION" "peak$run-$RANDOM"
     ours_hwm+=("$(rss_kb "$server_pid" VmHWM)")
+    if [[ $SCENARIO == runs ]]; then  # read beside the running service (WAL), before it drains more
+        runs_done+=("$(sqlite3 "$db_dir/copilot.db" "select count(*) from runs where status = 'succeeded'" \
+            | awk -v d="$(status_field "$BENCH_OUT/ours-peak-$run.txt.status" duration_us)" '{ printf "%.0f", $1 / (d / 1e6) }')")
+        runs_waiting+=("$(sqlite3 "$db_dir/copilot.db" "select count(*) from runs where status = 'pending'")")
+        failed=$(sqlite3 "$db_dir/copilot.db" "select count(*) from runs where status = 'failed'")
+        ((failed == 0)) || die "run $run: $failed runs failed (is the Test-Bench stand-in on $TESTBENCH_PORT reached?)"
+    fi
     stop_pid "$server_pid"  # graceful: in-flight requests finish, then count what is on disk
     accepted=$(status_field "$BENCH_OUT/ours-peak-$run.txt.status" accepted_202)
     rows=$(sqlite3 "$db_dir/copilot.db" 'select count(*) from events')
@@ -273,6 +319,10 @@ ratio=$(awk -v a="$ours_peak" -v b="$hook_peak" 'BEGIN { printf "%.2f", a / b }'
     echo "| idle RSS after start, MB | $(median "${ours_idle[@]}" | awk '{ printf "%.1f", $1 / 1024 }') (${ours_idle[*]} kB) | | |"
     echo "| peak RSS (VmHWM) after peak load, MB | $(median "${ours_hwm[@]}" | awk '{ printf "%.1f", $1 / 1024 }') (${ours_hwm[*]} kB) | $(median "${hook_hwm[@]}" | awk '{ printf "%.1f", $1 / 1024 }') (${hook_hwm[*]} kB) | |"
     echo "| events stored after each peak run | ${ours_rows[*]} | (webhook stores nothing) | |"
+    if [[ $SCENARIO == runs ]]; then
+        echo "| runs completed/s while wrk ran | $(median "${runs_done[@]}") (${runs_done[*]}) | | |"
+        echo "| runs waiting when wrk stopped | ${runs_waiting[*]} | | |"
+    fi
     echo
     target_tp=$(awk -v r="$ratio" 'BEGIN { print (r >= 2) ? "met" : "NOT met" }')
     target_p99=$(awk -v p="$half_p99_median" 'BEGIN { print (p < 10) ? "met" : "NOT met" }')

@@ -154,16 +154,21 @@ public final class WorkerService: Service, Sendable {
         }
     }
 
-    /// Wakes both loops every poll interval, until shutdown or cancellation; counts the backlog for its
-    /// gauge at most once a second (a count of a storm's backlog is a range of an index, not free).
+    /// Wakes both loops every poll interval, until shutdown or cancellation; then counts the backlog for
+    /// its gauge, at most every 5 s of the wall clock (a count of a storm's backlog is a range of an
+    /// index, not free, and a scrape comes every 15 s or so).
     private func tick() async {
         let interval = environment.configuration.pollInterval
         var counted: Date?
         while !Task.isCancelled, !Task.isShuttingDownGracefully {
-            if counted.map({ environment.now().timeIntervalSince($0) >= 1 }) ?? true {
-                counted = environment.now()
-                if let counts = try? await environment.store.unfinishedRunCounts() {
-                    environment.metrics.waiting(counts)
+            let now = environment.now()
+            // A clock stepped back counts again rather than waiting for the old time.
+            if counted.map({ now.timeIntervalSince($0) >= 5 || now < $0 }) ?? true {
+                counted = now
+                do {
+                    environment.metrics.waiting(try await environment.store.unfinishedRunCounts())
+                } catch {
+                    environment.logger.debug("backlog not counted", metadata: ["error.type": .string("\(error)")])
                 }
             }
             do {

@@ -11,9 +11,10 @@ import GRDB
 ///   `running`) + pending runs not parked ≤ L, and no run is parked while a slot is free.
 /// - `claimable`: the run may need a worker (lease and `wake_at` permitting): unparked `pending`,
 ///   `planning` and `running`, `awaiting_approval` with a deadline, and any unfinished run with a cancel
-///   requested. A claim walks the partial index `runs_claimable` in `seq` order, so it looks at the runs
-///   in flight and the runs waiting for a time (a retry's backoff, an approval's deadline) before the
-///   oldest ready one, and never at a backlog parked behind a key.
+///   requested. Two partial indexes split them: `runs_ready` (no `wake_at`, in `seq` order) and
+///   `runs_timed` (in `wake_at` order). A claim looks at the runs in flight and at the timed runs whose
+///   time has come (`claimCandidate`), never at the timed runs still waiting, nor at a backlog parked
+///   behind a key.
 ///
 /// PostgreSQL takes the same two columns and indexes, with `FOR UPDATE SKIP LOCKED` on the claimable
 /// index instead of SQLite's single writer.
@@ -26,7 +27,9 @@ extension SQLiteStore {
             sql: """
                 ALTER TABLE runs ADD COLUMN parked INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE runs ADD COLUMN claimable INTEGER NOT NULL DEFAULT 0;
-                CREATE INDEX runs_claimable ON runs (seq) WHERE claimable = 1;
+                CREATE INDEX runs_ready ON runs (seq) WHERE claimable = 1 AND wake_at IS NULL;
+                CREATE INDEX runs_timed ON runs (wake_at) WHERE claimable = 1 AND wake_at IS NOT NULL;
+                DROP INDEX runs_by_playbook_key;
                 CREATE INDEX runs_parked ON runs (playbook, concurrency_key, seq) WHERE parked = 1;
                 CREATE INDEX runs_by_key_slot ON runs (playbook, concurrency_key, status, parked);
                 CREATE INDEX runs_by_key_created ON runs (playbook, concurrency_key, created_at);
@@ -69,16 +72,13 @@ extension SQLiteStore {
         }
     }
 
-    /// Whether a new pending run of `run`'s key must wait for a slot: its key is limited, and the slots
-    /// are taken (holders and unparked pending runs), or older runs of the key already wait.
+    /// Whether a new pending run of `run`'s key must wait for a slot: its key is limited and the slots
+    /// are taken, by holders and unparked pending runs. Runs of the key with the same limit wait in
+    /// order (a parked run means every slot is taken); a run with a larger limit (its playbook was
+    /// reloaded with one) may start beside them, as its own limit allows.
     static func mustPark(_ run: Run, in db: Database) throws -> Bool {
         guard run.status == .pending, let key = run.concurrencyKey, let limit = run.concurrencyLimit else {
             return false
-        }
-        if try db.row(
-            "SELECT 1 FROM runs INDEXED BY runs_parked WHERE parked = 1 AND playbook = \(run.playbook.rawValue) AND concurrency_key = \(key) LIMIT 1"
-        ) != nil {
-            return true
         }
         return try slotsTaken(run.playbook, key, in: db) >= limit
     }

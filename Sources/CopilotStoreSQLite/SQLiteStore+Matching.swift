@@ -116,7 +116,7 @@ extension SQLiteStore: RunStore {
         try Double.fetchOne(
             db.cachedStatement(
                 literal:
-                    "SELECT MAX(created_at) FROM runs WHERE playbook = \(playbook.rawValue) AND concurrency_key IS \(key)"
+                    "SELECT MAX(created_at) FROM runs INDEXED BY runs_by_key_created WHERE playbook = \(playbook.rawValue) AND concurrency_key IS \(key)"
             )
         )
     }

@@ -35,18 +35,31 @@ extension SQLiteStore {
         }
     }
 
-    /// The oldest run a claim at `now` may take. One candidate at a time, in one transaction: each claim
+    /// The run a claim at `now` takes next. One candidate at a time, in one transaction: each claim
     /// leases its run, which the next candidate query then passes over. Only `claimable` runs are looked
-    /// at (`SQLiteStore+ClaimQueue`): a pending run parked behind its concurrency key is not, however
-    /// many wait.
+    /// at (`SQLiteStore+ClaimQueue`), in two bounded index ranges, and the older of the two answers wins:
+    /// - runs without a time to wait for (`runs_ready`, in `seq` order): the scan passes over the runs
+    ///   in flight only, whose leases are held;
+    /// - runs waiting for a time (a retry's backoff, an approval's deadline; `runs_timed`, in `wake_at`
+    ///   order): only those whose time has come are looked at.
+    /// A run parked behind its concurrency key is in neither, however many wait.
     static func claimCandidate(now: Date) -> SQL {
         let nowSeconds = now.timeIntervalSince1970
         return """
-            SELECT * FROM runs INDEXED BY runs_claimable
-            WHERE claimable = 1
-              AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
-              AND (cancel_requested = 1 OR wake_at IS NULL OR wake_at <= \(nowSeconds))
-            ORDER BY seq LIMIT 1
+            SELECT * FROM runs WHERE id IN (
+                SELECT id FROM (
+                    SELECT id, seq FROM (
+                        SELECT id, seq FROM runs INDEXED BY runs_ready
+                        WHERE claimable = 1 AND wake_at IS NULL
+                          AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                        ORDER BY seq LIMIT 1)
+                    UNION ALL
+                    SELECT id, seq FROM (
+                        SELECT id, seq FROM runs INDEXED BY runs_timed
+                        WHERE claimable = 1 AND wake_at IS NOT NULL AND wake_at <= \(nowSeconds)
+                          AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                        ORDER BY wake_at LIMIT 1)
+                    ORDER BY seq LIMIT 1))
             """
     }
 

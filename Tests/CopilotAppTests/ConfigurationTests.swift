@@ -145,6 +145,12 @@ struct ConfigurationTests {
         )
         #expect(configuration.sources.isEmpty)
         #expect(configuration.warnings.map(\.file) == ["COPILOT_SERVR_PORT", "COPILOT_SOURCES_GITHUB_SECRETS"])
+        #expect(
+            configuration.warnings.map(\.message) == [
+                "names no configuration key; ignored",
+                "'sources.github' is not in the configuration file, and exists only when the file names it; ignored",
+            ]
+        )
     }
 
     @Test("agent, auth and rbac are acted on: no start-up warning; their values are checked")

@@ -65,7 +65,8 @@ struct SQLiteClaimQueueTests {
             return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments)
                 .map { $0["detail"] as String }
         }
-        #expect(plan.contains { $0.contains("USING INDEX runs_claimable") }, "\(plan)")
+        #expect(plan.contains { $0.contains("USING INDEX runs_ready") }, "\(plan)")
+        #expect(plan.contains { $0.contains("USING INDEX runs_timed") }, "\(plan)")
         #expect(!plan.contains { $0.hasPrefix("SCAN runs") && !$0.contains("INDEX") }, "\(plan)")
     }
 
@@ -144,5 +145,28 @@ struct SQLiteClaimQueueTests {
         }
         // r1 holds one of key k's two slots, r2 takes the other; r5 and r6 wait. r3 has no key.
         #expect(state == ["r1:01", "r2:01", "r3:01", "r4:00", "r5:10", "r6:10"])
+    }
+
+    @Test("runs waiting for their backoff are not looked at before their time, then come in wake order")
+    func timedRuns() async throws {
+        let (store, queue) = try await storm(300, limit: 1000)
+        let claimed = try await store.claimRuns(owner: "w", limit: 300, lease: .seconds(60), now: t0 + 1)
+        #expect(claimed.count == 300)
+        for (index, claim) in claimed.enumerated() {
+            var backingOff = claim.run
+            backingOff.status = .running
+            backingOff.wakeAt = t0 + 100 + Double(300 - index)  // the newest wakes first
+            _ = try await store.save(backingOff, lease: claim.lease, release: true)
+        }
+        #expect(try await store.claimRuns(owner: "w", limit: 10, lease: .seconds(60), now: t0 + 50).isEmpty)
+        let due = try await store.claimRuns(owner: "w", limit: 2, lease: .seconds(60), now: t0 + 102)
+        #expect(due.map(\.run.id.rawValue) == ["run-000299", "run-000298"], "earliest wake first")
+        let plan = try await queue.read { db in
+            let (sql, arguments) = try SQLiteStore.claimCandidate(now: t0 + 50).build(db)
+            return try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map {
+                $0["detail"] as String
+            }
+        }
+        #expect(plan.contains { $0.contains("runs_timed") && $0.contains("wake_at") }, "a range of wake_at: \(plan)")
     }
 }

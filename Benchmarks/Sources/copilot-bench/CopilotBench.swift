@@ -35,6 +35,7 @@ struct CopilotBench {
         case "planner": try await PlannerBenchmark(options: options).run()
         case "auth": try await AuthBenchmark(options: options).run()
         case "storm": try await StormBenchmark(options: options).run()
+        case "testbench": try await CompletionCounter.serve(port: options.int("port", 18090))
         case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
@@ -51,6 +52,7 @@ struct CopilotBench {
                        copilot-bench planner [--rate R] [--seconds S] [--rounds N]
                        copilot-bench auth [--requests N] [--rounds N]
                        copilot-bench storm [--backlog N] [--window N] [--small N] [--cycles N] [--ingress N]
+                       copilot-bench testbench [--port 18090]
 
                 """.utf8
             )

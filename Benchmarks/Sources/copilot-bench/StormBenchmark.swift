@@ -142,6 +142,14 @@ final class CompletionCounter: StandIn, Sendable {
         )
     }
 
+    /// A Test-Bench for `Benchmarks/ingress/run.sh SCENARIO=runs`: answers every run at once, until the
+    /// process is stopped.
+    static func serve(port: Int) async throws {
+        try await withStandIn(CompletionCounter(), port: port) { _ in
+            while true { try await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+
     /// Returns once `target` calls arrived; throws after 10 minutes.
     func wait(for target: Int) async throws {
         for _ in 0..<600_000 where count < target {

@@ -59,13 +59,7 @@ public enum ConfigurationLoader {
         configuration.warnings =
             located.filter { $0.severity == .warning }
             + overlay.unmatched.map {
-                Diagnostic(
-                    file: $0,
-                    line: 0,
-                    column: 0,
-                    severity: .warning,
-                    message: "names no configuration key; ignored"
-                )
+                Diagnostic(file: $0.variable, line: 0, column: 0, severity: .warning, message: $0.reason)
             }
         let errors = located.filter { $0.severity == .error }
         guard errors.isEmpty else { throw ConfigurationError(diagnostics: errors.sorted()) }

@@ -53,18 +53,26 @@ struct EnvironmentOverlay {
     var root: YAMLNode
     /// Synthetic line → the variable whose value sits there.
     var origins: [Int: String] = [:]
-    /// `COPILOT_*` variables that name no key.
-    var unmatched: [String] = []
+    /// `COPILOT_*` variables that set nothing, with why, sorted by name.
+    var unmatched: [(variable: String, reason: String)] = []
 
     init(root: YAMLNode?, environment: [String: String]) {
         self.root = root ?? YAMLNode(.mapping([]), at: .start)
         var candidates = Self.fixedKeys
+        // A source or an integration exists only when the file names it (CONTRACT §1): a variable for
+        // one the file leaves out cannot create it, and says so.
+        var unwritten: [String: String] = [:]
         for (section, entries) in Self.entryKeys {
             let written = Set(
                 self.root.pairs?.first { $0.keyText == section }?.value.pairs?.compactMap(\.keyText) ?? []
             )
-            for (entry, keys) in entries.sorted(by: { $0.key < $1.key }) where written.contains(entry) {
-                candidates += keys.map { "\(section).\(entry).\($0)" }
+            for (entry, keys) in entries.sorted(by: { $0.key < $1.key }) {
+                let paths = keys.map { "\(section).\(entry).\($0)" }
+                if written.contains(entry) {
+                    candidates += paths
+                } else {
+                    for path in paths { unwritten[Self.variableName(for: path)] = "\(section).\(entry)" }
+                }
             }
         }
         var matched: Set<String> = []
@@ -89,7 +97,14 @@ struct EnvironmentOverlay {
                 : YAMLNode(.scalar(YAMLScalar(value)), at: position)
             self.root = Self.setting(node, at: keyPath.split(separator: ".").map(String.init)[...], in: self.root)
         }
-        unmatched = environment.keys.filter { $0.hasPrefix(Self.prefix) && !matched.contains($0) }.sorted()
+        unmatched = environment.keys.filter { $0.hasPrefix(Self.prefix) && !matched.contains($0) }.sorted().map {
+            variable in
+            guard let entry = unwritten[variable] else { return (variable, "names no configuration key; ignored") }
+            return (
+                variable,
+                "'\(entry)' is not in the configuration file, and exists only when the file names it; ignored"
+            )
+        }
     }
 
     static func variableName(for keyPath: String) -> String {

@@ -6,10 +6,11 @@ import Logging
 import NIOCore
 import ServiceLifecycle
 
-/// Serves `standIn` on 127.0.0.1 on a free port, runs `body` with its base URL (`http://127.0.0.1:PORT`),
-/// then shuts the server down, also when `body` throws.
+/// Serves `standIn` on 127.0.0.1 on `port` (0: a free one), runs `body` with its base URL
+/// (`http://127.0.0.1:PORT`), then shuts the server down, also when `body` throws.
 public func withStandIn<Value: Sendable>(
     _ standIn: some StandIn,
+    port requested: Int = 0,
     _ body: (_ baseURL: String) async throws -> Value
 ) async throws -> Value {
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int?.self)
@@ -19,7 +20,7 @@ public func withStandIn<Value: Sendable>(
         responder: CallbackResponder { request, context in
             try await respond(to: request, context: context, standIn: standIn)
         },
-        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: 0)),
+        configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: requested)),
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port)
             portContinuation.finish()
