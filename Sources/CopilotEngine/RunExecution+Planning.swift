@@ -139,7 +139,9 @@ extension RunExecution {
         return result
     }
 
+    /// Counts a planning (or re-planning) that ended with `plan`, and the tokens it used.
     private func recordUsage(_ usage: TokenUsage, of plan: RunPlan) {
+        environment.metrics.planned(plan)
         environment.metrics.plannerUsed(usage, provider: plan.provider, model: plan.model ?? "unknown")
     }
 

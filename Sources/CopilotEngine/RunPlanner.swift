@@ -63,6 +63,9 @@ public struct RunPlanner: Sendable {
     /// The provider's name as runs show it.
     public var provider: String { client.provider }
 
+    /// The model asked, as `agent.model` names it.
+    public var model: String { client.model }
+
     /// The actions the model may propose for a playbook: `agent.allowed ∩ run_as`.
     public func offer(
         for playbook: Playbook,

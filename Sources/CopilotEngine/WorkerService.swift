@@ -108,6 +108,10 @@ public final class WorkerService: Service, Sendable {
             metadata: ["copilot.workers.concurrency": .stringConvertible(configuration.concurrency)]
         )
         environment.metrics.executing(0)
+        environment.metrics.registerAtStart(
+            playbooks: environment.playbooks.current.set,
+            planner: environment.planner.map { ($0.provider, $0.model) }
+        )
         events.fire()
         runs.fire()
         try await withThrowingDiscardingTaskGroup { group in
@@ -166,7 +170,7 @@ public final class WorkerService: Service, Sendable {
             if counted.map({ now.timeIntervalSince($0) >= 5 || now < $0 }) ?? true {
                 counted = now
                 do {
-                    environment.metrics.waiting(try await environment.store.unfinishedRunCounts())
+                    environment.metrics.waiting(try await environment.store.backlog(), at: now)
                 } catch {
                     environment.logger.debug("backlog not counted", metadata: ["error.type": .string("\(error)")])
                 }

@@ -49,6 +49,7 @@ public struct HTTPActionExecutor: ActionExecutor {
         if configuration.httpAllow != nil { configured.append("http") }
         configured += configuration.presets.keys.map(\.rawValue)
         breakers.register(configured)
+        outbound.register(configured)
     }
 
     /// The actions this executor knows: the built-ins of CONTRACT §5 and the config's presets (a preset

@@ -94,6 +94,8 @@ public struct ModelClient: PlannerClient {
 
     public var provider: String { configuration.format.rawValue }
 
+    public var model: String { configuration.model }
+
     public func submitPlan(_ conversation: PlannerConversation) async throws(PlannerError) -> PlannerReply {
         var attempt = 1
         while true {

@@ -242,17 +242,27 @@ extension SQLiteStore {
         }
     }
 
-    public func unfinishedRunCounts() async throws(RunStoreError) -> [RunStatus: Int] {
+    public func backlog() async throws(RunStoreError) -> Backlog {
         let unfinished = RunStatus.allCases.filter { !$0.isFinal }.map(\.rawValue)
-        return try await read("count runs") { db in
-            // Each status is one range of `runs_by_status`: a count of the backlog, not of every run.
-            var counts: [RunStatus: Int] = [:]
+        return try await read("count the backlog") { db in
+            // Each status is one range of `runs_by_status`, and unmatched events one range of
+            // `events_pending`: a count of what waits, not of every run or event kept.
+            var backlog = Backlog()
             for row in try db.rows(
                 "SELECT status, COUNT(*) AS count FROM runs INDEXED BY runs_by_status WHERE status IN \(unfinished) GROUP BY status"
             ) {
-                if let status = RunStatus(rawValue: row["status"]) { counts[status] = row["count"] }
+                if let status = RunStatus(rawValue: row["status"]) { backlog.runs[status] = row["count"] }
             }
-            return counts
+            backlog.unmatchedEvents =
+                try db.row(
+                    "SELECT COUNT(*) AS count FROM events INDEXED BY events_pending WHERE match_state = 'pending'"
+                )?[
+                    "count"
+                ] ?? 0
+            backlog.oldestUnmatchedAt = try db.row(
+                "SELECT received_at FROM events INDEXED BY events_pending WHERE match_state = 'pending' ORDER BY seq LIMIT 1"
+            ).flatMap { Self.date($0["received_at"]) }
+            return backlog
         }
     }
 

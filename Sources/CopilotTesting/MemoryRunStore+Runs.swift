@@ -141,11 +141,16 @@ extension MemoryRunStore {
         return stored.run
     }
 
-    public func unfinishedRunCounts() throws(RunStoreError) -> [RunStatus: Int] {
+    public func backlog() throws(RunStoreError) -> Backlog {
         try checkAvailable()
-        return runsByID.values.filter { !$0.run.status.isFinal }.reduce(into: [:]) {
-            $0[$1.run.status, default: 0] += 1
-        }
+        let unmatched = events.values.filter { $0.state == .pending }
+        return Backlog(
+            runs: runsByID.values.filter { !$0.run.status.isFinal }.reduce(into: [:]) {
+                $0[$1.run.status, default: 0] += 1
+            },
+            unmatchedEvents: unmatched.count,
+            oldestUnmatchedAt: unmatched.min { $0.sequence < $1.sequence }?.delivery.receivedAt
+        )
     }
 
     public func run(_ id: RunID) throws(RunStoreError) -> Run? {

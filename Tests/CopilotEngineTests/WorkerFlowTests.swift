@@ -223,6 +223,8 @@ struct WorkerFlowTests {
         }
         let waiting = try metrics.expectGauge("copilot_runs_active", [("status", "awaiting_approval")])
         #expect(waiting.lastValue == 0)
+        #expect(try metrics.expectGauge("copilot_inbox_pending", []).lastValue == 0, "every event was matched")
+        #expect(try metrics.expectGauge("copilot_inbox_lag_seconds", []).lastValue == 0)
     }
 }
 

@@ -65,6 +65,11 @@ struct WorkerPlannerTests {
             [("provider", "anthropic"), ("model", ModelStandIn.model), ("kind", "input")]
         )
         #expect(input.totalValue > 0)
+        let planned = try metrics.expectCounter(
+            "copilot_planner_requests_total",
+            [("provider", "anthropic"), ("outcome", "planned")]
+        )
+        #expect(planned.totalValue == 2)
     }
 
     @Test("after 5 planning failures in a row the provider is skipped (circuit_open) and runs fall back at once")
@@ -73,7 +78,12 @@ struct WorkerPlannerTests {
         let model = ModelStandIn(apiKey: "the-right-key")
         try await withStandIn(model) { url in
             let harness = EngineHarness(Self.playbook())
-            let worker = harness.worker(concurrency: 1, planner: Self.planner(url, apiKey: "a-wrong-key"))
+            let metrics = TestMetrics()
+            let worker = harness.worker(
+                concurrency: 1,
+                planner: Self.planner(url, apiKey: "a-wrong-key"),
+                metricsFactory: metrics
+            )
             let runs = try await harness.running(worker) {
                 var runs: [Run] = []
                 for index in 1...6 {
@@ -87,6 +97,11 @@ struct WorkerPlannerTests {
             #expect(runs.last?.plan?.reason == "circuit_open")
             #expect(runs.last?.plan?.status == .fallback)
             #expect(await model.journal.requests.count == 5, "the open circuit makes no call")
+            // The outcome label is bounded: the provider's status is not in it.
+            let failed = [("provider", "anthropic"), ("outcome", "http_error")]
+            #expect(try metrics.expectCounter("copilot_planner_requests_total", failed).totalValue == 5)
+            let skipped = [("provider", "anthropic"), ("outcome", "circuit_open")]
+            #expect(try metrics.expectCounter("copilot_planner_requests_total", skipped).totalValue == 1)
         }
     }
 }

@@ -176,3 +176,20 @@ extension RunPlan {
         return int
     }
 }
+
+extension RunPlan {
+    /// How the planning ended, as a metric label with a bounded set of values: `planned`, or why it
+    /// fell back, with the provider's HTTP status and the like left out (`http_error`,
+    /// `connection_error`); a reason this version does not know is `other`.
+    public var outcome: String {
+        guard status == .fallback else { return Status.planned.rawValue }
+        guard let reason else { return "other" }
+        if reason.hasPrefix("http ") { return "http_error" }
+        if reason.hasPrefix("connection ") { return "connection_error" }
+        let known = [
+            PlanningSession.nothingAllowed, PlanningSession.invalidPlan, "timeout", "cancelled", "circuit_open",
+            "invalid_answer", "transcript_unavailable",
+        ]
+        return known.contains(reason) ? reason : "other"
+    }
+}

@@ -99,6 +99,9 @@ public protocol PlannerClient: Sendable {
     /// The provider's name as runs show it: `anthropic`, `openai`.
     var provider: String { get }
 
+    /// The model asked (`agent.model`).
+    var model: String { get }
+
     /// Asks the model for its `submit_plan` call in this conversation.
     func submitPlan(_ conversation: PlannerConversation) async throws(PlannerError) -> PlannerReply
 }

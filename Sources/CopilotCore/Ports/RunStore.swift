@@ -125,8 +125,8 @@ public protocol RunStore: EventInbox, APIKeyStore {
     /// Runs matching the query's filters, newest first, at most `query.limit`, after `query.cursor`.
     func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage
 
-    /// How many runs are in each unfinished status (a status with none is absent): the backlog gauge.
-    func unfinishedRunCounts() async throws(RunStoreError) -> [RunStatus: Int]
+    /// What waits: runs by unfinished status, and the events not matched yet.
+    func backlog() async throws(RunStoreError) -> Backlog
 }
 
 extension RunStore {

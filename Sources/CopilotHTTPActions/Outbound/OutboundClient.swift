@@ -170,6 +170,21 @@ struct OutboundClient: Sendable {
         )
     }
 
+    /// The outcomes known before any call (a timeout, a connection error) at zero for each integration,
+    /// so the family exists from start-up (CONTRACT §7); HTTP statuses appear as they are answered.
+    func register(_ integrations: [String]) {
+        for integration in integrations {
+            for status in ["timeout", "error"] {
+                Counter(
+                    label: "copilot_outbound_requests_total",
+                    dimensions: [("integration", integration), ("status", status)],
+                    factory: metricsFactory
+                )
+                .increment(by: 0)
+            }
+        }
+    }
+
     private func count(_ integration: String, status: String) {
         Counter(
             label: "copilot_outbound_requests_total",

@@ -8,6 +8,8 @@ public struct WebhookMetrics: Sendable {
 
     /// Creates every family at zero for the labels known at start-up, so dashboards see them at once.
     public func register(sources: [EventSource], codes: [String]) {
+        // The histogram exists, empty, before the first commit.
+        _ = Timer(label: "copilot_inbox_commit_seconds")
         for source in sources {
             for outcome in ["accepted", "duplicate", "rejected"] {
                 Counter(label: "copilot_webhook_deliveries_total", dimensions: labels(source, outcome)).increment(by: 0)

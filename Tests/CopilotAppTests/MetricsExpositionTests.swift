@@ -1,0 +1,73 @@
+import CopilotTesting
+import Foundation
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// `GET /metrics` of the real binary (CONTRACT §7): every family is there from start-up.
+@Suite(.timeLimit(.minutes(1)))
+struct MetricsExpositionTests {
+    @Test("every metric family of CONTRACT §7 exists at start-up, before any delivery, run or model call")
+    func familiesAtStartUp() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: directory.appendingPathComponent("playbooks"),
+            withIntermediateDirectories: true
+        )
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(
+            """
+            name: pr-unit
+            on:
+              github:
+                types: [pull_request.opened]
+            steps:
+              - id: unit
+                uses: testbench.run
+                with: { test_suite: unit }
+            """.utf8
+        ).write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
+        let port = AgentProcess.freePort()
+        let config = directory.appendingPathComponent("copilot.yaml").path
+        try Data(
+            """
+            server: { host: 127.0.0.1, port: \(port) }
+            storage: { url: "sqlite://\(directory.path)/copilot.db" }
+            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
+            sources:
+              github: { secrets: [env:GITHUB_TEST_SECRET] }
+            integrations:
+              testbench: { url: "http://127.0.0.1:9" }
+            agent: { provider: anthropic, model: claude-test, base_url: "http://127.0.0.1:9", api_key: env:MODEL_KEY }
+            """.utf8
+        ).write(to: URL(fileURLWithPath: config))
+        let agent = try AgentProcess(
+            config: config,
+            directory: directory,
+            port: port,
+            environment: ["GITHUB_TEST_SECRET": "metrics-secret", "MODEL_KEY": "k"],
+            name: "metrics"
+        )
+        defer { agent.stop(with: SIGTERM) }
+        try #require(try await agent.waitUntilReady(), "\(agent.log)")
+        // The backlog gauges are counted by the worker's first tick, just after start-up.
+        var text = ""
+        _ = try await eventually(timeout: .seconds(10)) {
+            text = (try await agent.get("/metrics").body).map { String(buffer: $0) } ?? ""
+            return text.contains("# TYPE copilot_inbox_pending")
+        }
+        // copilot_telemetry_spans_dropped_total comes with the OTLP exporter (issue 14).
+        let families = [
+            "copilot_webhook_deliveries_total", "copilot_webhook_rejections_total", "copilot_inbox_commit_seconds",
+            "copilot_inbox_pending", "copilot_inbox_lag_seconds", "copilot_runs_total", "copilot_runs_active",
+            "copilot_step_duration_seconds", "copilot_outbound_requests_total", "copilot_circuit_breaker_open",
+            "copilot_playbooks_loaded", "copilot_playbooks_load_errors_total", "copilot_planner_tokens_total",
+            "copilot_planner_requests_total",
+        ]
+        for family in families {
+            #expect(text.contains("# TYPE \(family) "), "\(family) missing from:\n\(text)")
+        }
+        #expect(text.contains(#"copilot_runs_total{playbook="pr-unit",status="failed"} 0"#))
+        #expect(text.contains(#"copilot_planner_requests_total{provider="anthropic",outcome="planned"} 0"#))
+    }
+}
