@@ -57,39 +57,63 @@ final class AgentProcess {
         try process.run()
     }
 
-    /// `serve` in a new temporary directory holding its store and an empty playbook directory, on a free
-    /// port, with the GitHub source only, signed with `secret`. `server` is added to the `server:`
-    /// mapping (`max_body_bytes: 4096`). The caller removes `directory` when done.
+    /// A new temporary directory for `serve` (the caller removes it): `playbooks/` with the given files,
+    /// and `copilot.yaml` with the server on a free port (`server` adds keys to its mapping, such as
+    /// `max_body_bytes: 4096`), the store and the playbook directory inside, then `sections`.
+    struct Directory {
+        let url: URL
+        let config: String
+        let port: Int
+    }
+
+    static func directory(
+        name: String,
+        playbooks: [String: String] = [:],
+        server: String = "",
+        sections: String
+    ) throws -> Directory {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: url.appendingPathComponent("playbooks"),
+            withIntermediateDirectories: true
+        )
+        for (file, text) in playbooks {
+            try Data(text.utf8).write(to: url.appendingPathComponent("playbooks/\(file)"))
+        }
+        let port = freePort()
+        let config = url.appendingPathComponent("copilot.yaml").path
+        let extra = server.isEmpty ? "" : ", " + server
+        try Data(
+            ("""
+            server: { host: 127.0.0.1, port: \(port)\(extra) }
+            storage: { url: "sqlite://\(url.path)/copilot.db" }
+            playbooks: { dir: "\(url.path)/playbooks", watch: false }
+
+            """ + sections).utf8
+        ).write(to: URL(fileURLWithPath: config))
+        return Directory(url: url, config: config, port: port)
+    }
+
+    /// `serve` in a new `directory` with no playbook and the GitHub source only, signed with `secret`.
+    /// The caller removes `directory` when done.
     static func githubOnly(
         name: String,
         secret: String,
         server: String = ""
     ) throws -> (agent: AgentProcess, directory: URL) {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("playbooks"),
-            withIntermediateDirectories: true
+        let directory = try directory(
+            name: name,
+            server: server,
+            sections: "sources:\n  github: { secrets: [env:GITHUB_TEST_SECRET] }\n"
         )
-        let port = freePort()
-        let config = directory.appendingPathComponent("copilot.yaml").path
-        let extra = server.isEmpty ? "" : ", " + server
-        try Data(
-            """
-            server: { host: 127.0.0.1, port: \(port)\(extra) }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
-            sources:
-              github: { secrets: [env:GITHUB_TEST_SECRET] }
-            """.utf8
-        ).write(to: URL(fileURLWithPath: config))
         let agent = try AgentProcess(
-            config: config,
-            directory: directory,
-            port: port,
+            config: directory.config,
+            directory: directory.url,
+            port: directory.port,
             environment: ["GITHUB_TEST_SECRET": secret],
             name: name
         )
-        return (agent, directory)
+        return (agent, directory.url)
     }
 
     /// Waits (bounded) until `/readyz` answers 200.

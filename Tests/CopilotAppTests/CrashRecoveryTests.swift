@@ -39,30 +39,27 @@ struct CrashRecoveryTests {
         deliver: (AgentProcess) async throws -> Void,
         resumed: (AgentProcess) async throws -> Void
     ) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("crash-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("playbooks"),
-            withIntermediateDirectories: true
+        let directory = try AgentProcess.directory(
+            name: "crash",
+            playbooks: ["pr-verify.yaml": playbook],
+            sections: """
+                sources:
+                  github: { secrets: [env:CRASH_SECRET] }
+                integrations:
+                  testbench: { url: "\(testBenchURL)", timeout_seconds: 60 }
+                \(extraConfiguration)
+                """
         )
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(playbook.utf8).write(to: directory.appendingPathComponent("playbooks/pr-verify.yaml"))
-        let port = AgentProcess.freePort()
-        let config = directory.appendingPathComponent("copilot.yaml").path
-        try Data(
-            """
-            server: { host: 127.0.0.1, port: \(port) }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
-            sources:
-              github: { secrets: [env:CRASH_SECRET] }
-            integrations:
-              testbench: { url: "\(testBenchURL)", timeout_seconds: 60 }
-            \(extraConfiguration)
-            """.utf8
-        ).write(to: URL(fileURLWithPath: config))
+        defer { try? FileManager.default.removeItem(at: directory.url) }
         let environment = ["CRASH_SECRET": Self.secret]
         func start(_ name: String) throws -> AgentProcess {
-            try AgentProcess(config: config, directory: directory, port: port, environment: environment, name: name)
+            try AgentProcess(
+                config: directory.config,
+                directory: directory.url,
+                port: directory.port,
+                environment: environment,
+                name: name
+            )
         }
 
         // The Test-Bench holds its answers back: the steps are in flight when the service dies.

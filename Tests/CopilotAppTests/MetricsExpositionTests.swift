@@ -9,14 +9,7 @@ import Testing
 struct MetricsExpositionTests {
     @Test("every metric family of CONTRACT §7 exists at start-up, before any delivery, run or model call")
     func familiesAtStartUp() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("metrics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(
-            at: directory.appendingPathComponent("playbooks"),
-            withIntermediateDirectories: true
-        )
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try Data(
-            """
+        let playbook = """
             name: pr-unit
             on:
               github:
@@ -25,26 +18,23 @@ struct MetricsExpositionTests {
               - id: unit
                 uses: testbench.run
                 with: { test_suite: unit }
-            """.utf8
-        ).write(to: directory.appendingPathComponent("playbooks/pr-unit.yaml"))
-        let port = AgentProcess.freePort()
-        let config = directory.appendingPathComponent("copilot.yaml").path
-        try Data(
             """
-            server: { host: 127.0.0.1, port: \(port) }
-            storage: { url: "sqlite://\(directory.path)/copilot.db" }
-            playbooks: { dir: "\(directory.path)/playbooks", watch: false }
-            sources:
-              github: { secrets: [env:GITHUB_TEST_SECRET] }
-            integrations:
-              testbench: { url: "http://127.0.0.1:9" }
-            agent: { provider: anthropic, model: claude-test, base_url: "http://127.0.0.1:9", api_key: env:MODEL_KEY }
-            """.utf8
-        ).write(to: URL(fileURLWithPath: config))
+        let directory = try AgentProcess.directory(
+            name: "metrics",
+            playbooks: ["pr-unit.yaml": playbook],
+            sections: """
+                sources:
+                  github: { secrets: [env:GITHUB_TEST_SECRET] }
+                integrations:
+                  testbench: { url: "http://127.0.0.1:9" }
+                agent: { provider: anthropic, model: claude-test, base_url: "http://127.0.0.1:9", api_key: env:MODEL_KEY }
+                """
+        )
+        defer { try? FileManager.default.removeItem(at: directory.url) }
         let agent = try AgentProcess(
-            config: config,
-            directory: directory,
-            port: port,
+            config: directory.config,
+            directory: directory.url,
+            port: directory.port,
             environment: ["GITHUB_TEST_SECRET": "metrics-secret", "MODEL_KEY": "k"],
             name: "metrics"
         )
