@@ -37,9 +37,13 @@ struct RunExecution {
     /// Executes a claimed run until it parks, ends or the worker stops.
     static func execute(_ claimed: ClaimedRun, in environment: EngineEnvironment) async {
         var logger = environment.logger
-        logger[metadataKey: "copilot.run.id"] = .string(claimed.run.id.rawValue)
+        logger[metadataKey: LogField.runID] = .string(claimed.run.id.rawValue)
         logger[metadataKey: "copilot.playbook"] = .string(claimed.run.playbook.rawValue)
-        logger[metadataKey: "copilot.event.id"] = .string(claimed.run.eventID.rawValue)
+        logger[metadataKey: LogField.eventID] = .string(claimed.run.eventID.rawValue)
+        if let trace = claimed.run.traceparent.flatMap(TraceParent.init) {
+            logger[metadataKey: LogField.traceID] = .string(trace.traceID)
+            logger[metadataKey: LogField.spanID] = .string(trace.parentID)
+        }
         logger.debug("run claimed", metadata: ["copilot.run.status": .string(claimed.run.status.rawValue)])
         guard let playbook = environment.playbooks.current.set[claimed.run.playbook] else {
             await fail(claimed, reason: "playbook '\(claimed.run.playbook)' is not loaded", in: environment, logger)

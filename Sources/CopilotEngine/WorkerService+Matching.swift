@@ -30,7 +30,7 @@ extension WorkerService {
         for delivery in deliveries {
             if Task.isCancelled { break }
             var logger = environment.logger
-            logger[metadataKey: "copilot.event.id"] = .string(delivery.eventID.rawValue)
+            logger[metadataKey: LogField.eventID] = .string(delivery.eventID.rawValue)
             records.append(matchRecord(for: delivery, in: set, logger: logger))
         }
         do {
@@ -39,7 +39,7 @@ extension WorkerService {
                 environment.logger.debug(
                     "event matched",
                     metadata: [
-                        "copilot.event.id": .string(record.eventID.rawValue),
+                        LogField.eventID: .string(record.eventID.rawValue),
                         "copilot.match.state": .string(state?.rawValue ?? "unknown"),
                         "copilot.match.runs": .stringConvertible(record.runs.count),
                     ]

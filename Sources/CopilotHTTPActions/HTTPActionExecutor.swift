@@ -69,7 +69,7 @@ public struct HTTPActionExecutor: ActionExecutor {
         outbound.logger.debug(
             "action attempt ended",
             metadata: [
-                "copilot.run.id": "\(request.runID)", "copilot.step.id": "\(request.stepID)",
+                LogField.runID: "\(request.runID)", "copilot.step.id": "\(request.stepID)",
                 "copilot.action": "\(request.action)", "copilot.attempt": "\(request.attempt)",
                 "copilot.outcome": "\(outcome.failure?.reason ?? "success")",
             ]

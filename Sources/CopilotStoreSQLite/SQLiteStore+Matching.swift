@@ -36,7 +36,7 @@ extension SQLiteStore: RunStore {
                         // Nothing to match, ever: its body is gone or the row is not a delivery.
                         logger.error(
                             "stored event cannot be read; recorded as unmatched",
-                            metadata: ["copilot.event.id": "\(row["id"] as String? ?? "")"]
+                            metadata: [LogField.eventID: "\(row["id"] as String? ?? "")"]
                         )
                         try db.run("UPDATE events SET match_state = 'unmatched' WHERE seq = \(seq)")
                         continue
@@ -46,7 +46,7 @@ extension SQLiteStore: RunStore {
                     // tried again when the lease ends, and the rest of the batch goes on.
                     logger.warning(
                         "stored event's body cannot be read; tried again when its lease ends",
-                        metadata: ["copilot.event.id": "\(row["id"] as String? ?? "")", "error": "\(error)"]
+                        metadata: [LogField.eventID: "\(row["id"] as String? ?? "")", "error": "\(error)"]
                     )
                 }
                 try db.run(

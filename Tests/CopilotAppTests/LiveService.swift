@@ -11,6 +11,7 @@ import ServiceLifecycle
 func withLiveService<T: Sendable>(
     configurationYAML: String,
     variables: [String: String],
+    logger given: Logger? = nil,
     _ body: @Sendable (Int) async throws -> T
 ) async throws -> T {
     let configuration = try ConfigurationLoader.load(
@@ -18,8 +19,8 @@ func withLiveService<T: Sendable>(
         bytes: Array(configurationYAML.utf8),
         environment: variables
     )
-    var logger = Logger(label: "live-test")
-    logger.logLevel = .warning
+    var logger = given ?? Logger(label: "live-test")
+    if given == nil { logger.logLevel = .warning }
     // The built-in roles' test keys, in the store the service opens (an operator would use `token create`).
     if case .sqlite(let path) = configuration.storage.location {
         try await TestOperators.install(in: try SQLiteStore(path: path, logger: logger))

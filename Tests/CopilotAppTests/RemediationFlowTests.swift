@@ -4,6 +4,7 @@ import CopilotTesting
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Logging
 import NIOCore
 import Testing
 
@@ -58,6 +59,7 @@ struct RemediationFlowTests {
     static func withFlow(
         extraConfiguration: String = "",
         extraVariables: [String: String] = [:],
+        logger: Logger? = nil,
         _ body:
             @Sendable (Int, TestBenchStandIn, IncidentManagerStandIn, ReceiverStandIn, GitHubStandIn) async throws ->
             Void
@@ -83,7 +85,8 @@ struct RemediationFlowTests {
                         )
                         try await withLiveService(
                             configurationYAML: yaml + "\n" + extraConfiguration,
-                            variables: variables.merging(extraVariables) { $1 }
+                            variables: variables.merging(extraVariables) { $1 },
+                            logger: logger
                         ) { port in
                             try await body(port, testBench, incidents, deploy, github)
                         }
@@ -209,6 +212,53 @@ struct RemediationFlowTests {
             let executed = records.dropLast().reversed().map { $0["detail"]?["step"]?.stringValue ?? "" }
             #expect(executed == done["steps"]?.arrayValue?.prefix(3).map { $0["id"]?.stringValue ?? "" })
             #expect(records.dropLast().allSatisfy { $0["detail"]?["outcome"] == "success" })
+        }
+    }
+
+    @Test("no secret, signature, token or API key is in any log line of a whole incident flow, at trace level")
+    func noSecretInLogs() async throws {
+        let logs = LogRecorder()
+        var logger = logs.logger("live-test")
+        logger.logLevel = .trace
+        let body = try Corpus.bytes("incident/incident.detected.payments.json")
+        let signed = WebhookSigner.standardWebhooks(
+            secret: Self.incidentSecret,
+            id: "msg_logs_1",
+            timestamp: Int(Date().timeIntervalSince1970),
+            body: body
+        )
+        let wrongKey = "cpa_not-a-key-of-ours-0123456789abcdef"
+        try await Self.withFlow(logger: logger) { port, _, _, _, _ in
+            let accepted = try await Self.request(port, .post, "/webhooks/incident", headers: signed, body: body)
+            let runID = try await Self.runID(port, event: accepted["event_id"]?.stringValue ?? "")
+            _ = try await Self.waitForRun(port, runID) { $0["status"] == "awaiting_approval" }
+            _ = try await Self.request(
+                port,
+                .post,
+                "/api/v1/runs/\(runID)/approve",
+                headers: ["Authorization": "Bearer \(TestOperators.key("operator"))"],
+                body: Array(#"{"comment":"go"}"#.utf8)
+            )
+            let done = try await Self.waitForRun(port, runID) {
+                ["succeeded", "failed"].contains($0["status"]?.stringValue ?? "")
+            }
+            #expect(done["status"] == "succeeded")
+            // Refusals are logged too: a key we never issued, and a delivery signed with another secret.
+            _ = try await Self.request(port, .get, "/api/v1/runs", headers: ["Authorization": "Bearer \(wrongKey)"])
+            var forged = signed
+            forged["webhook-id"] = "msg_logs_2"
+            _ = try await Self.request(port, .post, "/webhooks/incident", headers: forged, body: body)
+        }
+        #expect(logs.all.contains { $0.level == .trace || $0.level == .debug }, "logged at every level")
+        let text = logs.all.map(\.text).joined(separator: "\n")
+        let signature = signed["webhook-signature"] ?? "?"
+        let secrets = [
+            Self.incidentSecret, String(Self.incidentSecret.dropFirst("whsec_".count)), Self.githubSecret, "tb-token",
+            "gh-token", "deploy-token", TestOperators.key("operator"), TestOperators.adminKey, wrongKey,
+            String(signature.split(separator: ",").last ?? "?"),
+        ]
+        for secret in secrets {
+            #expect(!text.contains(secret), "a log line holds \(secret.prefix(8))…")
         }
     }
 

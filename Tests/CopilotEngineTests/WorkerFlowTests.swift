@@ -239,7 +239,7 @@ extension Playbook {
 
 @Suite("WorkerService: logging", .timeLimit(.minutes(1)))
 struct WorkerLoggingTests {
-    @Test("step logs carry the run, playbook, event, step and action as metadata")
+    @Test("step logs carry the run, its trace, playbook, event, step and action as metadata")
     func stepLogMetadata() async throws {
         let logs = LogRecorder()
         let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("rollback", uses: "deploy.rollback")]))
@@ -248,9 +248,12 @@ struct WorkerLoggingTests {
             try await harness.waitForRun(of: event) { $0.status.isFinal }
         }
         let finished = try #require(logs.all.first { $0.message == "step finished" })
-        #expect(finished.metadata["copilot.run.id"] == .string(run.id.rawValue))
+        #expect(finished.metadata[LogField.runID] == .string(run.id.rawValue))
         #expect(finished.metadata["copilot.playbook"] == "remediate")
-        #expect(finished.metadata["copilot.event.id"] == "evt-1")
+        #expect(finished.metadata[LogField.eventID] == "evt-1")
+        let trace = try #require(run.traceparent.flatMap(TraceParent.init))
+        #expect(finished.metadata[LogField.traceID] == .string(trace.traceID), "the run's trace, on every line")
+        #expect(finished.metadata[LogField.spanID] == .string(trace.parentID))
         #expect(finished.metadata["copilot.step.id"] == "rollback")
         #expect(finished.metadata["copilot.action"] == "deploy.rollback")
         #expect(finished.metadata["copilot.step.outcome"] == "success")

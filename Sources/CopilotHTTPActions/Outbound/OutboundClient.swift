@@ -77,7 +77,7 @@ struct OutboundClient: Sendable {
             logger.debug(
                 "outbound call will be retried",
                 metadata: [
-                    "copilot.run.id": "\(request.runID)", "copilot.step.id": "\(request.stepID)",
+                    LogField.runID: "\(request.runID)", "copilot.step.id": "\(request.stepID)",
                     "copilot.integration": "\(call.integration)", "copilot.failure": "\(failure.reason)",
                     "copilot.retry.delay": "\(delay)",
                 ]
@@ -116,7 +116,7 @@ struct OutboundClient: Sendable {
             logger.debug(
                 "outbound call answered",
                 metadata: [
-                    "copilot.run.id": "\(request.runID)", "copilot.step.id": "\(request.stepID)",
+                    LogField.runID: "\(request.runID)", "copilot.step.id": "\(request.stepID)",
                     "copilot.integration": "\(call.integration)", "http.request.method": "\(call.method.rawValue)",
                     "http.response.status_code": "\(response.status.code)",
                 ]

@@ -127,7 +127,7 @@ struct RunController<Context: OperatorRequestContext>: Sendable {
             // The replay is stored and will run; refusing it now would only make the caller retry it.
             context.logger.error(
                 "audit record of a replay not stored",
-                metadata: ["copilot.event.id": .string(stored.eventID.rawValue), "error.type": .string("\(error)")]
+                metadata: [LogField.eventID: .string(stored.eventID.rawValue), "error.type": .string("\(error)")]
             )
         }
         return Response.json(

@@ -83,7 +83,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
             context.logger.debug(
                 "delivery stored",
                 metadata: [
-                    "copilot.event.id": "\(outcome.eventID)",
+                    LogField.eventID: "\(outcome.eventID)",
                     "copilot.event.source": "\(source.rawValue)",
                     "copilot.event.type": "\(delivery.type)",
                     "copilot.delivery.id": "\(delivery.deliveryID)",
