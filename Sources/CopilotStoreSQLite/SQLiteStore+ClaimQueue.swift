@@ -8,7 +8,8 @@ import GRDB
 /// - `parked`: a `pending` run whose `concurrency` key has no free slot. It is not looked at again until
 ///   a run of its key ends; then the oldest parked run of the key takes the free slot (`unpark`). The
 ///   invariant, per playbook and key with a limit L: holders (`planning`, `awaiting_approval`,
-///   `running`) + pending runs not parked ≤ L, and no run is parked while a slot is free.
+///   `running`) + pending runs not parked ≤ L, and no run with limit L is parked while fewer than L
+///   slots are taken.
 /// - `claimable`: the run may need a worker (lease and `wake_at` permitting): unparked `pending`,
 ///   `planning` and `running`, `awaiting_approval` with a deadline, and any unfinished run with a cancel
 ///   requested. Two partial indexes split them: `runs_ready` (no `wake_at`, in `seq` order) and
@@ -16,8 +17,8 @@ import GRDB
 ///   time has come (`claimCandidate`), never at the timed runs still waiting, nor at a backlog parked
 ///   behind a key.
 ///
-/// PostgreSQL takes the same two columns and indexes, with `FOR UPDATE SKIP LOCKED` on the claimable
-/// index instead of SQLite's single writer.
+/// PostgreSQL takes the same two columns and partial indexes, with `FOR UPDATE SKIP LOCKED` on the two
+/// claim ranges instead of SQLite's single writer.
 extension SQLiteStore {
     /// "v8-claim-queue": the two columns for the runs stored so far, and their indexes.
     static func addClaimQueue(_ db: Database) throws {

@@ -1,4 +1,4 @@
-public import CopilotExpressions
+import CopilotExpressions
 
 #if canImport(FoundationEssentials)
 public import FoundationEssentials

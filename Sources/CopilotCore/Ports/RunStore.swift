@@ -16,7 +16,10 @@ public import Foundation
 ///   same idempotency key `<run_id>:<step_id>`.
 /// - Atomicity: `recordMatches` records match results with their events and creates their runs in one
 ///   transaction; each claim is one atomic check-and-set, so two claimers never get the same work.
-/// - Ordering: events and runs are claimed oldest first; lists are newest first.
+/// - Ordering: events and runs are claimed oldest first (among runs waiting for a time, the first due);
+///   lists are newest first.
+/// - Cost: a claim must not grow with the runs waiting behind a concurrency key, nor with the runs
+///   waiting for a time not reached yet (issue 13; SQLite parks the first and indexes the second).
 /// - Errors: `notFound` for an unknown run or event, `conflict` for a change that does not fit the stored
 ///   state (approve/reject of a run that is not waiting, cancel of an ended run, a save by a worker that
 ///   no longer holds the lease), `invalidCursor` for a cursor this store did not issue, `unavailable`
