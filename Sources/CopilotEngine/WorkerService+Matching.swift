@@ -79,7 +79,11 @@ extension WorkerService {
         // cost grows with those, not with the set (at 10,000 playbooks, explaining all took 4 ms an
         // event). The events API adds why each other playbook ignores it, from its source and type.
         let result = set.match(event, scope: .candidates)
-        let traceparent = TraceParent(random: environment.random).description
+        // The runs join the sender's trace when the delivery came with a valid `traceparent` (as a
+        // child of it), and start a trace of their own otherwise.
+        let traceparent =
+            (delivery.headers["traceparent"].flatMap(TraceParent.init)?.child(random: environment.random)
+            ?? TraceParent(random: environment.random)).description
         var runs: [MatchRecord.NewRun] = []
         var notMatched = result.notMatched
         for playbook in result.matched {

@@ -86,6 +86,8 @@ public struct WebhookReceiver: Sendable {
         "x-github-hook-installation-target-id", "x-github-hook-installation-target-type",
         "webhook-id", "webhook-timestamp",
         "x-webhook-id", "x-webhook-subscription",
+        // W3C trace context: a sender that traces its deliveries gets the runs in its trace.
+        "traceparent",
     ]
 
     static func replayHeaders(of request: WebhookRequest) -> [String: String] {

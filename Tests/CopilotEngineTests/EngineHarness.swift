@@ -65,7 +65,8 @@ struct EngineHarness {
     func enqueue(
         _ id: String,
         subject: String = "payments",
-        payload: String = #"{"incident":{"id":"inc-7"}}"#
+        payload: String = #"{"incident":{"id":"inc-7"}}"#,
+        headers: [String: String] = [:]
     )
         async throws -> EventID
     {
@@ -76,7 +77,7 @@ struct EngineHarness {
             type: "incident.detected",
             subject: subject,
             receivedAt: time.now,
-            headers: ["content-type": "application/json"],
+            headers: headers.merging(["content-type": "application/json"]) { $1 },
             body: Array(payload.utf8)
         )
         return try await store.enqueue(delivery).eventID

@@ -205,6 +205,26 @@ struct WorkerFlowTests {
         #expect(active.lastValue == 0)
     }
 
+    @Test("a delivery's valid traceparent puts its runs in the sender's trace; an invalid one starts a new trace")
+    func incomingTraceparent() async throws {
+        let harness = EngineHarness(Playbooks.playbook(steps: [Playbooks.step("note")]))
+        let sender = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+        let traced = try await harness.enqueue("evt-1", headers: ["traceparent": sender])
+        let untraced = try await harness.enqueue("evt-2", headers: ["traceparent": "00-zz-00-01"])
+        let (first, second) = try await harness.running(harness.worker()) {
+            (
+                try await harness.waitForRun(of: traced) { $0.status.isFinal },
+                try await harness.waitForRun(of: untraced) { $0.status.isFinal }
+            )
+        }
+        let joined = try #require(first.traceparent.flatMap(TraceParent.init))
+        #expect(joined.traceID == "4bf92f3577b34da6a3ce929d0e0e4736", "the sender's trace")
+        #expect(joined.parentID != "00f067aa0ba902b7", "a span of its own in it")
+        #expect(harness.executor.requests.first?.traceparent?.contains("4bf92f3577b34da6a3ce929d0e0e4736") == true)
+        let own = try #require(second.traceparent.flatMap(TraceParent.init))
+        #expect(own.traceID != joined.traceID)
+    }
+
     @Test("the backlog gauge counts the runs waiting in the store, pending and awaiting approval")
     func backlogGauge() async throws {
         let metrics = TestMetrics()

@@ -268,7 +268,9 @@ import Testing
         var request = Fixtures.signedRequest(.github, body: Self.prBody, githubEvent: "pull_request", id: "g-1")
         request.headers["authorization"] = "Bearer leaked"
         request.headers["cookie"] = "session=1"
+        request.headers["traceparent"] = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
         let (delivery, _) = try #require(try Fixtures.deliver(request, to: Fixtures.github))
+        #expect(delivery.headers["traceparent"] == "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")
         #expect(delivery.headers["x-github-event"] == "pull_request")
         #expect(delivery.headers["x-github-delivery"] == "g-1")
         #expect(delivery.headers["x-github-hook-id"] == "109948940")
