@@ -1,3 +1,4 @@
+import CopilotExpressions
 import CopilotTesting
 import Foundation
 import HummingbirdTesting
@@ -7,6 +8,45 @@ import Testing
 /// `GET /metrics` of the real binary (CONTRACT §7): every family is there from start-up.
 @Suite(.timeLimit(.minutes(1)))
 struct MetricsExpositionTests {
+    /// Every family `/metrics` serves. `copilot_telemetry_spans_dropped_total` comes with the OTLP
+    /// exporter (issue 14).
+    static let families: Set<String> = [
+        "copilot_webhook_deliveries_total", "copilot_webhook_rejections_total", "copilot_inbox_commit_seconds",
+        "copilot_inbox_pending", "copilot_inbox_lag_seconds", "copilot_runs_total", "copilot_runs_active",
+        "copilot_step_duration_seconds", "copilot_outbound_requests_total", "copilot_circuit_breaker_open",
+        "copilot_playbooks_loaded", "copilot_playbooks_load_errors_total", "copilot_planner_tokens_total",
+        "copilot_planner_requests_total",
+    ]
+
+    @Test("the shipped Grafana dashboard queries only families the service serves, and covers the main ones")
+    func dashboard() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let text = try Data(contentsOf: root.appendingPathComponent("Deploy/grafana/copilot-agent.json"))
+        let dashboard = try JSONValue(parsing: Array(text))
+        let expressions = (dashboard["panels"]?.arrayValue ?? []).flatMap { panel in
+            (panel["targets"]?.arrayValue ?? []).compactMap { $0["expr"]?.stringValue }
+        }
+        #expect(expressions.count >= 10)
+        var named: Set<String> = []
+        for expression in expressions {
+            for match in expression.matches(of: /copilot_[a-z_]+/) {
+                var name = String(match.output)
+                for suffix in ["_bucket", "_count", "_sum"]
+                where name.hasSuffix(suffix) && !Self.families.contains(name) {
+                    name = String(name.dropLast(suffix.count))
+                }
+                named.insert(name)
+            }
+        }
+        #expect(named.subtracting(Self.families).isEmpty, "not served: \(named.subtracting(Self.families).sorted())")
+        let main: Set = [
+            "copilot_webhook_deliveries_total", "copilot_webhook_rejections_total", "copilot_runs_total",
+            "copilot_runs_active", "copilot_step_duration_seconds", "copilot_planner_tokens_total",
+        ]
+        #expect(main.isSubset(of: named), "missing: \(main.subtracting(named).sorted())")
+    }
+
     @Test("every metric family of CONTRACT §7 exists at start-up, before any delivery, run or model call")
     func familiesAtStartUp() async throws {
         let playbook = """
@@ -46,18 +86,13 @@ struct MetricsExpositionTests {
             text = (try await agent.get("/metrics").body).map { String(buffer: $0) } ?? ""
             return text.contains("# TYPE copilot_inbox_pending")
         }
-        // copilot_telemetry_spans_dropped_total comes with the OTLP exporter (issue 14).
-        let families = [
-            "copilot_webhook_deliveries_total", "copilot_webhook_rejections_total", "copilot_inbox_commit_seconds",
-            "copilot_inbox_pending", "copilot_inbox_lag_seconds", "copilot_runs_total", "copilot_runs_active",
-            "copilot_step_duration_seconds", "copilot_outbound_requests_total", "copilot_circuit_breaker_open",
-            "copilot_playbooks_loaded", "copilot_playbooks_load_errors_total", "copilot_planner_tokens_total",
-            "copilot_planner_requests_total",
-        ]
-        for family in families {
+        for family in Self.families {
             #expect(text.contains("# TYPE \(family) "), "\(family) missing from:\n\(text)")
         }
         #expect(text.contains(#"copilot_runs_total{playbook="pr-unit",status="failed"} 0"#))
+        // Histograms as the dashboard reads them.
+        #expect(text.contains("copilot_step_duration_seconds_bucket{"), "\(text)")
+        #expect(text.contains("copilot_inbox_commit_seconds_bucket{"), "\(text)")
         #expect(text.contains(#"copilot_planner_requests_total{provider="anthropic",outcome="planned"} 0"#))
     }
 }
