@@ -46,40 +46,15 @@ struct EngineMetrics: Sendable {
             .increment(by: 0)
     }
 
-    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
-        if let factory {
-            Counter(label: label, dimensions: dimensions, factory: factory)
-        } else {
-            Counter(label: label, dimensions: dimensions)
-        }
-    }
-
-    private func timer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
-        if let factory {
-            Metrics.Timer(label: label, dimensions: dimensions, factory: factory)
-        } else {
-            Metrics.Timer(label: label, dimensions: dimensions)
-        }
-    }
-
     /// `copilot_runs_total{playbook, status}`: a run ended.
     func runEnded(playbook: PlaybookName, status: RunStatus) {
         let dimensions = [("playbook", playbook.rawValue), ("status", status.rawValue)]
-        if let factory {
-            Counter(label: Self.runsTotal, dimensions: dimensions, factory: factory).increment()
-        } else {
-            Counter(label: Self.runsTotal, dimensions: dimensions).increment()
-        }
+        counter(Self.runsTotal, dimensions).increment()
     }
 
     /// `copilot_runs_active{status="running"}`: the runs this node is executing now.
     func executing(_ count: Int) {
-        let dimensions = [("status", RunStatus.running.rawValue)]
-        if let factory {
-            Gauge(label: Self.runsActive, dimensions: dimensions, factory: factory).record(count)
-        } else {
-            Gauge(label: Self.runsActive, dimensions: dimensions).record(count)
-        }
+        gauge(Self.runsActive, [("status", RunStatus.running.rawValue)]).record(count)
     }
 
     /// What waits in the whole store (every node reports the same): `copilot_runs_active{status=
@@ -94,46 +69,38 @@ struct EngineMetrics: Sendable {
         gauge(Self.inboxLag, []).record(max(0, backlog.oldestUnmatchedAt.map { now.timeIntervalSince($0) } ?? 0))
     }
 
-    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
-        if let factory {
-            Gauge(label: label, dimensions: dimensions, factory: factory)
-        } else {
-            Gauge(label: label, dimensions: dimensions)
-        }
-    }
-
     /// `copilot_planner_requests_total{provider, outcome}`: a planning ended, with a model's plan
     /// (`planned`) or falling back to the playbook's steps for one of a few reasons.
     func planned(_ plan: RunPlan) {
-        let dimensions = [("provider", plan.provider), ("outcome", plan.outcome)]
-        if let factory {
-            Counter(label: Self.plannerRequests, dimensions: dimensions, factory: factory).increment()
-        } else {
-            Counter(label: Self.plannerRequests, dimensions: dimensions).increment()
-        }
+        counter(Self.plannerRequests, [("provider", plan.provider), ("outcome", plan.outcome)]).increment()
     }
 
     /// `copilot_step_duration_seconds{action, outcome}`: one attempt of a step ended.
     func stepFinished(action: ActionName, outcome: StepOutcome, seconds: Double) {
-        let dimensions = [("action", action.rawValue), ("outcome", outcome.rawValue)]
-        let nanoseconds = Int64((max(seconds, 0) * 1e9).rounded())
-        if let factory {
-            Metrics.Timer(label: Self.stepDuration, dimensions: dimensions, factory: factory)
-                .recordNanoseconds(nanoseconds)
-        } else {
-            Metrics.Timer(label: Self.stepDuration, dimensions: dimensions).recordNanoseconds(nanoseconds)
-        }
+        timer(Self.stepDuration, [("action", action.rawValue), ("outcome", outcome.rawValue)])
+            .recordNanoseconds(Int64((max(seconds, 0) * 1e9).rounded()))
     }
 
     /// `copilot_planner_tokens_total{provider, model, kind}`: tokens a planning's model calls used.
     func plannerUsed(_ usage: TokenUsage, provider: String, model: String) {
         for (kind, tokens) in [("input", usage.inputTokens), ("output", usage.outputTokens)] where tokens > 0 {
-            let dimensions = [("provider", provider), ("model", model), ("kind", kind)]
-            if let factory {
-                Counter(label: Self.plannerTokens, dimensions: dimensions, factory: factory).increment(by: tokens)
-            } else {
-                Counter(label: Self.plannerTokens, dimensions: dimensions).increment(by: tokens)
-            }
+            counter(Self.plannerTokens, [("provider", provider), ("model", model), ("kind", kind)])
+                .increment(by: tokens)
         }
+    }
+
+    // One place for the factory: the one given, else the bootstrapped one, read when a metric is made.
+    private var resolved: any MetricsFactory { factory ?? MetricsSystem.factory }
+
+    private func counter(_ label: String, _ dimensions: [(String, String)]) -> Counter {
+        Counter(label: label, dimensions: dimensions, factory: resolved)
+    }
+
+    private func gauge(_ label: String, _ dimensions: [(String, String)]) -> Gauge {
+        Gauge(label: label, dimensions: dimensions, factory: resolved)
+    }
+
+    private func timer(_ label: String, _ dimensions: [(String, String)]) -> Metrics.Timer {
+        Metrics.Timer(label: label, dimensions: dimensions, factory: resolved)
     }
 }

@@ -102,9 +102,9 @@ extension SQLiteStore: AuditLog {
             if let action = query.action { sql.append(literal: " AND action = \(action.rawValue)") }
             if let actor = query.actor { sql.append(literal: " AND actor = \(actor)") }
             sql.append(literal: " ORDER BY seq DESC LIMIT \(limit + 1)")
-            let records = try db.rows(sql).map(Self.auditRecord(from:))
-            let page = Array(records.prefix(limit))
-            let next = records.count > limit ? page.last.map { RunCursor(sequence: $0.sequence).text } : nil
+            let (page, next) = RunCursor.page(try db.rows(sql).map(Self.auditRecord(from:)), limit: limit) {
+                $0.sequence
+            }
             return AuditPage(records: page, nextCursor: next)
         }
     }

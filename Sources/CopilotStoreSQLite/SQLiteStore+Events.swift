@@ -14,8 +14,7 @@ extension SQLiteStore {
             if let source = query.source { sql.append(literal: " AND source = \(source.rawValue)") }
             if let type = query.type { sql.append(literal: " AND type = \(type)") }
             sql.append(literal: " ORDER BY seq DESC LIMIT \(limit + 1)")
-            let rows = Array(try db.rows(sql))
-            let page = Array(rows.prefix(limit))
+            let (page, next) = RunCursor.page(try db.rows(sql), limit: limit) { $0["seq"] }
             let ids = page.map { $0["id"] as String }
             var runs: [String: [RunID]] = [:]
             if !ids.isEmpty {
@@ -39,7 +38,6 @@ extension SQLiteStore {
                     runs: runs[id] ?? []
                 )
             }
-            let next = rows.count > limit ? page.last.map { RunCursor(sequence: $0["seq"]).text } : nil
             return EventPage(events: events, nextCursor: next)
         }
     }

@@ -45,21 +45,21 @@ extension SQLiteStore {
     /// A run parked behind its concurrency key is in neither, however many wait.
     static func claimCandidate(now: Date) -> SQL {
         let nowSeconds = now.timeIntervalSince1970
+        // The id only: the claimed run is read once, after its lease is written.
         return """
-            SELECT * FROM runs WHERE id IN (
-                SELECT id FROM (
-                    SELECT id, seq FROM (
-                        SELECT id, seq FROM runs INDEXED BY runs_ready
-                        WHERE claimable = 1 AND wake_at IS NULL
-                          AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
-                        ORDER BY seq LIMIT 1)
-                    UNION ALL
-                    SELECT id, seq FROM (
-                        SELECT id, seq FROM runs INDEXED BY runs_timed
-                        WHERE claimable = 1 AND wake_at IS NOT NULL AND wake_at <= \(nowSeconds)
-                          AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
-                        ORDER BY wake_at LIMIT 1)
-                    ORDER BY seq LIMIT 1))
+            SELECT id FROM (
+                SELECT id, seq FROM (
+                    SELECT id, seq FROM runs INDEXED BY runs_ready
+                    WHERE claimable = 1 AND wake_at IS NULL
+                      AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                    ORDER BY seq LIMIT 1)
+                UNION ALL
+                SELECT id, seq FROM (
+                    SELECT id, seq FROM runs INDEXED BY runs_timed
+                    WHERE claimable = 1 AND wake_at IS NOT NULL AND wake_at <= \(nowSeconds)
+                      AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                    ORDER BY wake_at LIMIT 1)
+                ORDER BY seq LIMIT 1)
             """
     }
 
@@ -235,9 +235,7 @@ extension SQLiteStore {
             if let playbook = query.playbook { sql.append(literal: " AND playbook = \(playbook.rawValue)") }
             if let eventID = query.eventID { sql.append(literal: " AND event_id = \(eventID.rawValue)") }
             sql.append(literal: " ORDER BY seq DESC LIMIT \(limit + 1)")
-            let rows = try db.rows(sql)
-            let page = Array(rows.prefix(limit))
-            let next = rows.count > limit ? page.last.map { RunCursor(sequence: $0["seq"]).text } : nil
+            let (page, next) = RunCursor.page(try db.rows(sql), limit: limit) { $0["seq"] }
             return RunPage(runs: try Self.runs(from: page, in: db), nextCursor: next)
         }
     }

@@ -32,9 +32,7 @@ extension MemoryRunStore: AuditLog {
             (before.map { record.sequence < $0 } ?? true) && (query.action.map { record.action == $0 } ?? true)
                 && (query.actor.map { record.actor == $0 } ?? true)
         }
-        let limit = query.effectiveLimit
-        let page = Array(matching.prefix(limit))
-        let next = matching.count > limit ? page.last.map { RunCursor(sequence: $0.sequence).text } : nil
+        let (page, next) = RunCursor.page(matching, limit: query.effectiveLimit) { $0.sequence }
         return AuditPage(records: page, nextCursor: next)
     }
 

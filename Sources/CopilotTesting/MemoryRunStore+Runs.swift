@@ -169,8 +169,7 @@ extension MemoryRunStore {
                     && (query.eventID.map { stored.run.eventID == $0 } ?? true)
             }
             .sorted { $0.sequence > $1.sequence }
-        let page = matching.prefix(query.effectiveLimit)
-        let next = matching.count > page.count ? page.last.map { RunCursor(sequence: $0.sequence).text } : nil
+        let (page, next) = RunCursor.page(matching, limit: query.effectiveLimit) { $0.sequence }
         return RunPage(runs: page.map(\.run), nextCursor: next)
     }
 }

@@ -145,7 +145,7 @@ public actor MemoryRunStore: RunStore {
                     && (query.type.map { stored.delivery.type == $0 } ?? true)
             }
             .sorted { $0.sequence > $1.sequence }
-        let page = Array(matching.prefix(query.effectiveLimit))
+        let (page, next) = RunCursor.page(matching, limit: query.effectiveLimit) { $0.sequence }
         let summaries = page.map { stored in
             EventSummary(
                 id: stored.delivery.eventID,
@@ -158,7 +158,6 @@ public actor MemoryRunStore: RunStore {
                 runs: record(stored).runs.map(\.id)
             )
         }
-        let next = matching.count > page.count ? page.last.map { RunCursor(sequence: $0.sequence).text } : nil
         return EventPage(events: summaries, nextCursor: next)
     }
 

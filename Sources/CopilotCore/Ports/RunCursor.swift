@@ -19,3 +19,16 @@ public struct RunCursor: Sendable, Hashable {
 
     public var text: String { "r" + String(sequence, radix: 36) }
 }
+
+extension RunCursor {
+    /// The first `limit` of `items` (newest first, read with one more than a page holds), and the cursor
+    /// of the page after them: the last kept item's position, or nil when no item follows.
+    public static func page<Item>(
+        _ items: some Collection<Item>,
+        limit: Int,
+        position: (Item) -> Int64
+    ) -> (items: [Item], next: String?) {
+        let page = Array(items.prefix(limit))
+        return (page, items.count > page.count ? page.last.map { RunCursor(sequence: position($0)).text } : nil)
+    }
+}
