@@ -1,5 +1,6 @@
 import CopilotCore
 import Logging
+import Tracing
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -18,28 +19,35 @@ extension RunExecution {
     mutating func planIfNeeded() async {
         guard let planner = environment.planner, let agent = playbook.agent, machine.needsPlan else { return }
         let run = machine.run
-        let result = await holdingLease(for: planner) { [environment, playbook, event, logger] in
-            let recent: [Run]
-            do {
-                recent = try await environment.store.recentRuns(
-                    playbook: run.playbook,
-                    subject: run.subject,
-                    before: run.id,
-                    limit: PlannerPrompt.recentRunCount
+        let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
+        defer { span.end() }
+        let result = await ServiceContext.$current.withValue(span.context) {
+            await holdingLease(for: planner) { [environment, playbook, event, logger] in
+                let recent: [Run]
+                do {
+                    recent = try await environment.store.recentRuns(
+                        playbook: run.playbook,
+                        subject: run.subject,
+                        before: run.id,
+                        limit: PlannerPrompt.recentRunCount
+                    )
+                } catch {
+                    // The history is context, not a condition: plan without it.
+                    logger.warning(
+                        "recent runs not readable; planning without them",
+                        metadata: ["error.type": "\(error)"]
+                    )
+                    recent = []
+                }
+                let session = planner.session(
+                    for: playbook,
+                    agent: agent,
+                    event: event,
+                    recentRuns: recent,
+                    serviceAccounts: environment.serviceAccounts
                 )
-            } catch {
-                // The history is context, not a condition: plan without it.
-                logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
-                recent = []
+                return await planner.plan(session, clock: environment.clock)
             }
-            let session = planner.session(
-                for: playbook,
-                agent: agent,
-                event: event,
-                recentRuns: recent,
-                serviceAccounts: environment.serviceAccounts
-            )
-            return await planner.plan(session, clock: environment.clock)
         }
         let plan = RunPlan(
             provider: planner.provider,
@@ -50,6 +58,7 @@ extension RunExecution {
         machine.recordPlan(plan, at: environment.now())
         if result.asked { pendingTranscript = result.session.conversation }
         recordUsage(result.session.usage, of: plan)
+        annotate(span, with: plan, usage: result.session.usage)
         logger.info(
             plan.status == .planned ? "run planned" : "run falls back to the playbook's steps",
             metadata: planMetadata(plan)
@@ -91,8 +100,12 @@ extension RunExecution {
         )
         guard session.replan(after: machine.run.steps) != nil else { return true }
         let asked = session
-        let result = await holdingLease(for: planner) { [environment] in
-            await planner.plan(asked, clock: environment.clock)
+        let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
+        defer { span.end() }
+        let result = await ServiceContext.$current.withValue(span.context) {
+            await holdingLease(for: planner) { [environment] in
+                await planner.plan(asked, clock: environment.clock)
+            }
         }
         var record = plan
         let steps = record.recordReplan(
@@ -103,6 +116,7 @@ extension RunExecution {
         machine.replan(answering: failed, with: record, adding: steps, at: environment.now())
         if result.asked { pendingTranscript = result.session.conversation }
         recordUsage(result.session.usage - plan.usage, of: record)
+        annotate(span, with: record, usage: result.session.usage - plan.usage)
         logger.info(
             steps.isEmpty ? "re-plan gave no steps; the failure stands" : "run re-planned",
             metadata: planMetadata(record).merging(["copilot.step.id": .string(failed.rawValue)]) { $1 }
@@ -143,6 +157,23 @@ extension RunExecution {
     private func recordUsage(_ usage: TokenUsage, of plan: RunPlan) {
         environment.metrics.planned(plan)
         environment.metrics.plannerUsed(usage, provider: plan.provider, model: plan.model ?? "unknown")
+    }
+
+    /// The `run.plan` span's attributes (CONTRACT §7): OpenTelemetry's GenAI names and the Observatory's.
+    private func annotate(_ span: any Span, with plan: RunPlan, usage: TokenUsage) {
+        span.attributes[TraceAttribute.planStatus] = plan.status.rawValue
+        span.attributes[GenAIAttributes.system] = plan.provider
+        span.attributes[GenAIAttributes.llmProvider] = plan.provider
+        // Asked for `agent.model`; the answer names the model that wrote it (a dated version, often).
+        let asked = environment.planner?.model ?? ""
+        span.attributes[GenAIAttributes.requestModel] = asked
+        span.attributes[GenAIAttributes.responseModel] = plan.model
+        span.attributes[GenAIAttributes.llmModel] = plan.model ?? asked
+        span.attributes[GenAIAttributes.inputTokens] = usage.inputTokens
+        span.attributes[GenAIAttributes.outputTokens] = usage.outputTokens
+        span.attributes[GenAIAttributes.llmPromptTokens] = usage.inputTokens
+        span.attributes[GenAIAttributes.llmCompletionTokens] = usage.outputTokens
+        if plan.status != .planned { span.setStatus(SpanStatus(code: .error, message: plan.reason)) }
     }
 
     private func planMetadata(_ plan: RunPlan) -> Logger.Metadata {

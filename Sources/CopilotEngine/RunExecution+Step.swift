@@ -1,5 +1,6 @@
 import CopilotCore
 import Logging
+import Tracing
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -22,8 +23,22 @@ extension RunExecution {
 
     /// Sends one attempt and reports how it ended, or nil when the run left this worker (the task was
     /// cancelled or the lease lost): the attempt stays in flight in the store and is sent again, with
-    /// the same idempotency key, by whoever resumes the run.
+    /// the same idempotency key, by whoever resumes the run. Each attempt is a `step <id>` span.
     mutating func perform(_ invocation: StepInvocation) async -> RunEvent? {
+        let span = startSpan(SpanName.step(invocation.step), context: ServiceContext.current ?? .topLevel)
+        defer { span.end() }
+        span.attributes[TraceAttribute.stepID] = invocation.step.rawValue
+        span.attributes[TraceAttribute.action] = invocation.uses.rawValue
+        span.attributes[TraceAttribute.stepAttempt] = invocation.attempt
+        let finished = await perform(invocation, in: span)
+        if case .stepFinished(_, let outcome, _, let error, _) = finished {
+            span.attributes[TraceAttribute.stepOutcome] = outcome.rawValue
+            if outcome != .success { span.setStatus(SpanStatus(code: .error, message: error)) }
+        }
+        return finished
+    }
+
+    private mutating func perform(_ invocation: StepInvocation, in span: any Span) async -> RunEvent? {
         var logger = logger
         logger[metadataKey: "copilot.step.id"] = .string(invocation.step.rawValue)
         logger[metadataKey: "copilot.action"] = .string(invocation.uses.rawValue)
@@ -49,11 +64,12 @@ extension RunExecution {
             event: event,
             attempt: invocation.attempt,
             timeout: invocation.timeout,
-            traceparent: invocation.traceparent.flatMap(TraceParent.init).map { $0.child { random.next() } }?
-                .description
+            traceparent: TraceContext.traceparent(of: span)
+                ?? invocation.traceparent.flatMap(TraceParent.init).map { $0.child { random.next() } }?.description
         )
         logger.debug("step started", metadata: ["copilot.step.attempt": .stringConvertible(invocation.attempt)])
-        let race = await race(request)
+        // The executor's client spans are children of the step's.
+        let race = await ServiceContext.$current.withValue(span.context) { [self] in await self.race(request) }
         if Task.isCancelled {
             logger.debug("step interrupted: the worker is stopping; left for a resume")
             pendingAudit.append(audit(invocation, outcome: nil, error: "worker stopped"))

@@ -1,6 +1,7 @@
 import CopilotCore
 import Logging
 import ServiceLifecycle
+import Tracing
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -34,20 +35,38 @@ struct RunExecution {
         case cancelled
     }
 
-    /// Executes a claimed run until it parks, ends or the worker stops.
+    /// Executes a claimed run until it parks, ends or the worker stops, in a `run` span of the event's
+    /// trace (one per claim: a run that waits for an approval or is resumed has several).
     static func execute(_ claimed: ClaimedRun, in environment: EngineEnvironment) async {
-        var logger = environment.logger
-        logger[metadataKey: LogField.runID] = .string(claimed.run.id.rawValue)
-        logger[metadataKey: "copilot.playbook"] = .string(claimed.run.playbook.rawValue)
-        logger[metadataKey: LogField.eventID] = .string(claimed.run.eventID.rawValue)
-        if let trace = claimed.run.traceparent.flatMap(TraceParent.init) {
-            logger[metadataKey: LogField.traceID] = .string(trace.traceID)
-            logger[metadataKey: LogField.spanID] = .string(trace.parentID)
+        let run = claimed.run
+        await withSpan(SpanName.run, context: TraceContext.continuing(run.traceparent)) { span in
+            span.attributes[TraceAttribute.runID] = run.id.rawValue
+            span.attributes[TraceAttribute.playbook] = run.playbook.rawValue
+            span.attributes[TraceAttribute.eventID] = run.eventID.rawValue
+            var logger = environment.logger
+            logger[metadataKey: LogField.runID] = .string(run.id.rawValue)
+            logger[metadataKey: "copilot.playbook"] = .string(run.playbook.rawValue)
+            logger[metadataKey: LogField.eventID] = .string(run.eventID.rawValue)
+            // The lines name the run span, or without a tracer the context the run's calls continue.
+            if let trace = (TraceContext.traceparent(of: span) ?? run.traceparent).flatMap(TraceParent.init) {
+                logger[metadataKey: LogField.traceID] = .string(trace.traceID)
+                logger[metadataKey: LogField.spanID] = .string(trace.parentID)
+            }
+            let status = await execute(claimed, in: environment, logger: logger)
+            if let status { span.attributes[TraceAttribute.runStatus] = status.rawValue }
         }
+    }
+
+    /// The run's status when it left this worker; nil when it was dropped.
+    private static func execute(
+        _ claimed: ClaimedRun,
+        in environment: EngineEnvironment,
+        logger: Logger
+    ) async -> RunStatus? {
         logger.debug("run claimed", metadata: ["copilot.run.status": .string(claimed.run.status.rawValue)])
         guard let playbook = environment.playbooks.current.set[claimed.run.playbook] else {
             await fail(claimed, reason: "playbook '\(claimed.run.playbook)' is not loaded", in: environment, logger)
-            return
+            return .failed
         }
         let event: Event
         if let recent = environment.recentEvents.event(claimed.run.eventID) {
@@ -61,11 +80,11 @@ struct RunExecution {
                     "event of the run not readable; left for a later claim",
                     metadata: ["error.type": "\(error)"]
                 )
-                return
+                return nil
             }
             guard let delivery, let decoded = try? delivery.event() else {
                 await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
-                return
+                return .failed
             }
             event = decoded
         }
@@ -79,6 +98,7 @@ struct RunExecution {
             random: InjectedRandomNumberGenerator(source: environment.random)
         )
         await execution.drive()
+        return execution.machine.run.status
     }
 
     /// The loop: `next` → save → act, until the run leaves this worker. A run of a playbook with

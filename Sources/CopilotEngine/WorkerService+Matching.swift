@@ -1,6 +1,7 @@
 import CopilotCore
 import CopilotExpressions
 import Logging
+import Tracing
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -62,11 +63,30 @@ extension WorkerService {
     /// concurrency key, cooldown and a new trace), and why each other playbook looked at does not match.
     func matchRecord(for delivery: Delivery, in set: PlaybookSet, logger: Logger) -> MatchRecord {
         let at = environment.now()
-        // An event no playbook listens to needs no payload: its body is not even parsed (most of a
-        // busy GitHub organization's deliveries are such events, and parsing was the worker's main cost).
+        // An event no playbook listens to needs no payload: its body is not even parsed, and its trace
+        // ends at ingress (most of a busy GitHub organization's deliveries are such events, and parsing
+        // was the worker's main cost).
         guard set.listens(source: delivery.source, type: delivery.type) else {
             return MatchRecord(eventID: delivery.eventID, at: at, runs: [], notMatched: [])
         }
+        return withSpan(SpanName.playbookMatch, context: TraceContext.continuing(delivery.headers["traceparent"])) {
+            span in
+            span.attributes[TraceAttribute.eventID] = delivery.eventID.rawValue
+            span.attributes[TraceAttribute.eventSource] = delivery.source.rawValue
+            span.attributes[TraceAttribute.eventType] = delivery.type
+            let record = matchRecord(for: delivery, in: set, at: at, span: span, logger: logger)
+            span.attributes[TraceAttribute.matchedRuns] = record.runs.count
+            return record
+        }
+    }
+
+    private func matchRecord(
+        for delivery: Delivery,
+        in set: PlaybookSet,
+        at: Date,
+        span: any Span,
+        logger: Logger
+    ) -> MatchRecord {
         let event: Event
         do {
             event = try delivery.event()
@@ -79,10 +99,11 @@ extension WorkerService {
         // cost grows with those, not with the set (at 10,000 playbooks, explaining all took 4 ms an
         // event). The events API adds why each other playbook ignores it, from its source and type.
         let result = set.match(event, scope: .candidates)
-        // The runs join the sender's trace when the delivery came with a valid `traceparent` (as a
-        // child of it), and start a trace of their own otherwise.
+        // The runs continue this span. Without a tracer they join the sender's trace when the delivery
+        // came with a valid `traceparent` (as a child of it), and start a trace of their own otherwise.
         let traceparent =
-            (delivery.headers["traceparent"].flatMap(TraceParent.init)?.child(random: environment.random)
+            TraceContext.traceparent(of: span)
+            ?? (delivery.headers["traceparent"].flatMap(TraceParent.init)?.child(random: environment.random)
             ?? TraceParent(random: environment.random)).description
         var runs: [MatchRecord.NewRun] = []
         var notMatched = result.notMatched

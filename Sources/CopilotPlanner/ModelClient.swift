@@ -4,6 +4,7 @@ public import CopilotExpressions
 public import Logging
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -129,8 +130,24 @@ public struct ModelClient: PlannerClient {
         var retryAfter: Duration?
     }
 
-    /// One attempt. Throws `RetryableFailure` for what may pass on its own, `PlannerError` otherwise.
+    /// One attempt, as a client span with OpenTelemetry's GenAI attributes (a child of `run.plan`).
+    /// Throws `RetryableFailure` for what may pass on its own, `PlannerError` otherwise.
     private func call(_ conversation: PlannerConversation) async throws -> PlannerReply {
+        try await withSpan("chat \(model)", ofKind: .client) { span in
+            span.attributes[GenAIAttributes.operationName] = "chat"
+            span.attributes[GenAIAttributes.system] = provider
+            span.attributes[GenAIAttributes.requestModel] = model
+            span.attributes["http.request.method"] = "POST"
+            span.attributes["server.address"] = URLComponents(string: endpoint)?.host
+            let reply = try await call(conversation, in: span)
+            span.attributes[GenAIAttributes.responseModel] = reply.model
+            span.attributes[GenAIAttributes.inputTokens] = reply.usage.inputTokens
+            span.attributes[GenAIAttributes.outputTokens] = reply.usage.outputTokens
+            return reply
+        }
+    }
+
+    private func call(_ conversation: PlannerConversation, in span: any Span) async throws -> PlannerReply {
         var request = HTTPClientRequest(url: endpoint)
         request.method = .POST
         request.headers = headers
@@ -148,6 +165,7 @@ public struct ModelClient: PlannerClient {
             throw RetryableFailure(failure: .connection(provider: provider), retryAfter: nil)
         }
         let status = Int(response.status.code)
+        span.attributes["http.response.status_code"] = status
         guard status == 200 else {
             _ = try? await response.body.collect(upTo: maxBodyBytes)
             let failure = PlannerError.http(status: status, provider: provider)

@@ -8,14 +8,13 @@ import Testing
 /// `GET /metrics` of the real binary (CONTRACT §7): every family is there from start-up.
 @Suite(.timeLimit(.minutes(1)))
 struct MetricsExpositionTests {
-    /// Every family `/metrics` serves. `copilot_telemetry_spans_dropped_total` comes with the OTLP
-    /// exporter (issue 14).
+    /// Every family `/metrics` serves.
     static let families: Set<String> = [
         "copilot_webhook_deliveries_total", "copilot_webhook_rejections_total", "copilot_inbox_commit_seconds",
         "copilot_inbox_pending", "copilot_inbox_lag_seconds", "copilot_runs_total", "copilot_runs_active",
         "copilot_step_duration_seconds", "copilot_outbound_requests_total", "copilot_circuit_breaker_open",
         "copilot_playbooks_loaded", "copilot_playbooks_load_errors_total", "copilot_planner_tokens_total",
-        "copilot_planner_requests_total",
+        "copilot_planner_requests_total", "copilot_telemetry_spans_dropped_total",
     ]
 
     @Test("the shipped Grafana dashboard queries only families the service serves, and covers the main ones")

@@ -29,16 +29,30 @@ public enum Serve {
             printError("error: cannot create \(DevSecrets.defaultPath): \(error.localizedDescription)")
             return 1
         }
+        var serveEnvironment = ServeEnvironment(
+            variables: environment,
+            devSecrets: devSecrets,
+            metricsText: { metrics.emitToString() },
+            onServerRunning: { port in
+                if let devSecrets { printDevBanner(devSecrets, host: configuration.server.host, port: port) }
+            }
+        )
+        do {
+            serveEnvironment.telemetry = try TracingBackend.bootstrap(
+                observatory: configuration.integrations.observatory,
+                environment: environment,
+                nodeID: serveEnvironment.nodeID,
+                shutdownGrace: .seconds(configuration.server.shutdownGraceSeconds),
+                logger: logger
+            )
+        } catch {
+            printError("error: integrations.observatory (or OTEL_*): \(error)")
+            return 2
+        }
         do {
             let group = try await buildServiceGroup(
                 configuration: configuration,
-                environment: ServeEnvironment(
-                    variables: environment,
-                    devSecrets: devSecrets,
-                    metricsText: { metrics.emitToString() }
-                ) { port in
-                    if let devSecrets { printDevBanner(devSecrets, host: configuration.server.host, port: port) }
-                },
+                environment: serveEnvironment,
                 logger: logger
             )
             try await group.run()

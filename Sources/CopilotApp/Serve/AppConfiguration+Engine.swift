@@ -6,12 +6,11 @@ extension AppConfiguration {
     ///
     /// Decision: a 10 s lease renewed every 3 s. A run left by a crashed node is resumed about 10 s later
     /// (by any node, including the restarted one), while a healthy node renews long before expiry even
-    /// under load. The node id is unique per process, so a restarted process never mistakes a dead
-    /// process's lease for its own.
-    var engineConfiguration: EngineConfiguration {
+    /// under load. The node id (`ServeEnvironment.nodeID`) is unique per process, so a restarted process
+    /// never mistakes a dead process's lease for its own.
+    func engineConfiguration(nodeID: String) -> EngineConfiguration {
         EngineConfiguration(
-            nodeID: "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-"
-                + String(UInt32.random(in: .min ... .max), radix: 36),
+            nodeID: nodeID,
             concurrency: workers.concurrency,
             leaseDuration: .seconds(10),
             leaseRenewalInterval: .seconds(3)

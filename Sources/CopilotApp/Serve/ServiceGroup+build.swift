@@ -23,17 +23,28 @@ public struct ServeEnvironment: Sendable {
     public var metricsText: (@Sendable () -> String)?
     /// Called with the bound port once the server accepts connections.
     public var onServerRunning: @Sendable (Int) async -> Void
+    /// This node's id: the owner of its leases, and its `service.instance.id` in traces. Host, process
+    /// id and a random part, so a restarted process (pid 1 again, in a container) is a new node.
+    public var nodeID: String
+    /// The exporter of the spans, when `serve` bootstrapped a tracer: it runs first and stops last, so
+    /// the spans of everything else's shutdown are flushed.
+    public var telemetry: (any Service)?
 
     public init(
         variables: [String: String],
         devSecrets: DevSecrets? = nil,
         metricsText: (@Sendable () -> String)? = nil,
+        telemetry: (any Service)? = nil,
         onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) {
         self.variables = variables
         self.devSecrets = devSecrets
         self.metricsText = metricsText
+        self.telemetry = telemetry
         self.onServerRunning = onServerRunning
+        self.nodeID =
+            "\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)-"
+            + String(UInt32.random(in: .min ... .max), radix: 36)
     }
 }
 
@@ -65,8 +76,8 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Order matters for shutdown, which runs in reverse: the readiness gate turns `/readyz` to 503 first,
 /// then the HTTP server stops accepting and finishes in-flight requests (within
 /// `server.shutdown_grace_seconds`), the worker stops claiming and saves the steps it is executing, the
-/// playbook watcher stops, the HTTP client closes, and the store, whose commits are already durable, is
-/// released last.
+/// playbook watcher stops, the HTTP client closes, the tracer flushes its spans, and the store, whose
+/// commits are already durable, is released last.
 public func buildServiceGroup(
     configuration: AppConfiguration,
     environment: ServeEnvironment,
@@ -124,7 +135,7 @@ public func buildServiceGroup(
         store: store,
         playbooks: reloader.registry,
         executor: HTTPActionExecutor(client: httpClient, configuration: actions, logger: logger),
-        configuration: configuration.engineConfiguration,
+        configuration: configuration.engineConfiguration(nodeID: environment.nodeID),
         logger: logger,
         serviceAccounts: configuration.serviceAccountPolicy,
         planner: planner
@@ -157,7 +168,7 @@ public func buildServiceGroup(
         )
     }
     var groupConfiguration = ServiceGroupConfiguration(
-        services: [
+        services: (environment.telemetry.map { [.init(service: $0)] } ?? []) + [
             .init(service: HTTPClientService(client: httpClient)),
             .init(service: PlaybookWatchService(reloader: reloader, watch: configuration.playbooks.watch)),
             .init(service: worker),

@@ -5,6 +5,7 @@ import Logging
 import Metrics
 import NIOCore
 import NIOHTTP1
+import Tracing
 
 /// Sends `OutboundCall`s through the one shared `HTTPClient`: common headers, an explicit deadline on
 /// every call, HTTP-level retries with backoff (honouring `Retry-After`), a circuit breaker per
@@ -98,15 +99,48 @@ struct OutboundClient: Sendable {
         case cancelled
     }
 
+    /// One try, as a client span named by its method (OpenTelemetry's HTTP conventions), whose context
+    /// the request's `traceparent` carries.
     private func perform(
         _ call: OutboundCall,
         for request: ActionRequest,
         trace: TraceParent,
         remaining: Duration
     ) async -> CallResult {
+        await withSpan(call.method.rawValue, ofKind: .client) { span in
+            span.attributes["http.request.method"] = call.method.rawValue
+            if let url = URLComponents(string: call.url) {
+                // Without the query: presets may put a token there.
+                span.attributes["server.address"] = url.host
+                span.attributes["url.path"] = url.path
+            }
+            span.attributes["copilot.integration"] = call.integration
+            let result = await perform(call, for: request, trace: trace, remaining: remaining, in: span)
+            switch result {
+            case .response(let response):
+                span.attributes["http.response.status_code"] = response.status
+                if response.status >= 400 { span.setStatus(SpanStatus(code: .error)) }
+                return result
+            case .timedOut: span.attributes["error.type"] = "timeout"
+            case .connectionFailed: span.attributes["error.type"] = "connection"
+            case .tooLarge: span.attributes["error.type"] = "response_too_large"
+            case .cancelled: span.attributes["error.type"] = "cancelled"
+            }
+            span.setStatus(SpanStatus(code: .error))
+            return result
+        }
+    }
+
+    private func perform(
+        _ call: OutboundCall,
+        for request: ActionRequest,
+        trace: TraceParent,
+        remaining: Duration,
+        in span: any Span
+    ) async -> CallResult {
         var outbound = HTTPClientRequest(url: call.url)
         outbound.method = call.method
-        outbound.headers = headers(for: call, request: request, trace: trace)
+        outbound.headers = headers(for: call, request: request, trace: trace, span: span)
         if let body = call.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
         let deadline = NIODeadline.now() + Self.timeAmount(remaining)
         do {
@@ -147,14 +181,23 @@ struct OutboundClient: Sendable {
         .deadlineExceeded, .readTimeout, .writeTimeout, .connectTimeout, .getConnectionFromPoolTimeout,
     ]
 
-    private func headers(for call: OutboundCall, request: ActionRequest, trace: TraceParent) -> HTTPHeaders {
+    private func headers(
+        for call: OutboundCall,
+        request: ActionRequest,
+        trace: TraceParent,
+        span: any Span
+    ) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "User-Agent", value: userAgent)
         headers.add(name: "Accept", value: "application/json")
         if let token = call.token { headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in call.headers { headers.replaceOrAdd(name: name, value: value) }
         headers.replaceOrAdd(name: "Idempotency-Key", value: request.idempotencyKey)
-        headers.replaceOrAdd(name: "traceparent", value: trace.child(random: random).description)
+        InstrumentationSystem.instrument.inject(span.context, into: &headers, using: TraceHeadersInjector())
+        // Without a tracer: a call id of our own, in the step's trace.
+        if !headers.contains(name: "traceparent") {
+            headers.add(name: "traceparent", value: trace.child(random: random).description)
+        }
         return headers
     }
 
@@ -199,5 +242,12 @@ struct OutboundClient: Sendable {
         let (seconds, attoseconds) = duration.components
         guard seconds < 86_400 else { return .hours(24) }
         return .nanoseconds(max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+    }
+}
+
+/// Writes the client span's trace context into the request's headers.
+private struct TraceHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
+        carrier.replaceOrAdd(name: key, value: value)
     }
 }

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import Metrics
 import NIOCore
+import Tracing
 
 /// `POST /webhooks/{source}`: the ingress contract of CONTRACT §2 and STYLE §B2.
 ///
@@ -32,19 +33,37 @@ struct WebhookController<Context: RequestContext>: Sendable {
         }
     }
 
+    /// The delivery's `webhook.receive` span starts the event's trace, as a child of the sender's when
+    /// the delivery carries a `traceparent` (CONTRACT §7).
     func receive(_ request: Request, source: EventSource, context: Context) async throws -> Response {
-        do {
-            return try await handle(request, source: source, context: context)
-        } catch let error as APIError {
-            metrics.rejected(source: source, code: error.code)
-            throw error
-        } catch is NIOTooManyBytesError {
-            metrics.rejected(source: source, code: APIError.payloadTooLarge.code)
-            throw APIError.payloadTooLarge
+        var parent = ServiceContext.topLevel
+        InstrumentationSystem.instrument.extract(request.headers, into: &parent, using: RequestHeadersExtractor())
+        return try await withSpan(SpanName.webhookReceive, context: parent, ofKind: .server) { span in
+            span.attributes[TraceAttribute.eventSource] = source.rawValue
+            do {
+                let response = try await handle(request, source: source, context: context, span: span)
+                span.attributes["http.response.status_code"] = Int(response.status.code)
+                return response
+            } catch let error as APIError {
+                metrics.rejected(source: source, code: error.code)
+                span.attributes["http.response.status_code"] = Int(error.status.code)
+                span.attributes["error.type"] = error.code
+                throw error
+            } catch is NIOTooManyBytesError {
+                metrics.rejected(source: source, code: APIError.payloadTooLarge.code)
+                span.attributes["http.response.status_code"] = Int(APIError.payloadTooLarge.status.code)
+                span.attributes["error.type"] = APIError.payloadTooLarge.code
+                throw APIError.payloadTooLarge
+            }
         }
     }
 
-    private func handle(_ request: Request, source: EventSource, context: Context) async throws -> Response {
+    private func handle(
+        _ request: Request,
+        source: EventSource,
+        context: Context,
+        span: any Span
+    ) async throws -> Response {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw APIError.payloadTooLarge
         }
@@ -63,7 +82,15 @@ struct WebhookController<Context: RequestContext>: Sendable {
         case .ping:
             metrics.delivered(source: source, outcome: "accepted")
             return Response.json(["status": "pong"])
-        case .delivery(let delivery):
+        case .delivery(var delivery):
+            span.attributes[TraceAttribute.eventType] = delivery.type
+            // The worker continues the trace from the stored event: the span's context replaces the
+            // sender's `traceparent` (which is this span's parent) among the stored headers.
+            InstrumentationSystem.instrument.inject(
+                span.context,
+                into: &delivery.headers,
+                using: DeliveryHeadersInjector()
+            )
             if let refusal = rateLimit?.refusal(for: source.rawValue) {
                 // A duplicate is always 2xx (CONTRACT §2): Alertmanager counts anything else as a failed
                 // notification. A repeat of a committed delivery is answered as one, budget or not.
@@ -80,6 +107,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
                 throw APIError.unavailable
             }
             metrics.committed(after: ContinuousClock.now - started)
+            span.attributes[TraceAttribute.eventID] = outcome.eventID.rawValue
             context.logger.debug(
                 "delivery stored",
                 metadata: [

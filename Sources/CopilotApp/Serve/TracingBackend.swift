@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import Metrics
+import OTel
+import ServiceLifecycle
+import Tracing
+
+/// The tracer of `serve` (CONTRACT §7): the spans of every event go to the Observatory over OTLP/HTTP
+/// through swift-otel's batch span processor, whose queue is bounded: when the Observatory is slow or
+/// down, spans wait in it up to its size (`OTEL_BSP_MAX_QUEUE_SIZE`, 2,048), then are dropped, and ingest
+/// never waits. Dropped spans are counted in `copilot_telemetry_spans_dropped_total`.
+enum TracingBackend {
+    /// The variables `integrations.observatory` replaces: CONTRACT §1 says configuration keys win over
+    /// `OTEL_*`.
+    static let replacedVariables = [
+        "OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+        "OTEL_EXPORTER_OTLP_PROTOCOL", "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+    ]
+
+    /// Bootstraps the process's tracer when spans have somewhere to go (`integrations.observatory`, or
+    /// the standard `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), and answers the
+    /// service that exports them. Nil otherwise: then no span is recorded, and outbound calls still carry
+    /// a `traceparent` of the event's trace made by the worker.
+    ///
+    /// Call once per process, before any task reads the environment: it removes the `OTEL_*` variables
+    /// the configuration replaces (see below).
+    static func bootstrap(
+        observatory: IntegrationsConfiguration.Observatory?,
+        environment: [String: String],
+        nodeID: String,
+        shutdownGrace: Duration,
+        logger: Logger
+    ) throws -> (any Service)? {
+        // The family exists from start-up (CONTRACT §7), exporting or not.
+        Counter(label: SpanDropCounter.metric).increment(by: 0)
+        let endpointVariables = ["OTEL_EXPORTER_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"]
+        guard observatory != nil || endpointVariables.contains(where: { environment[$0]?.isEmpty == false }) else {
+            return nil
+        }
+        if environment["OTEL_SDK_DISABLED"]?.lowercased() == "true"
+            || environment["OTEL_TRACES_EXPORTER"]?.lowercased() == "none"
+        {
+            logger.notice("trace export turned off by OTEL_SDK_DISABLED or OTEL_TRACES_EXPORTER")
+            return nil
+        }
+        var configuration = OTel.Configuration.default
+        configuration.serviceName = "copilot-agent"
+        configuration.resourceAttributes = ["service.version": CopilotVersion.current, "service.instance.id": nodeID]
+        configuration.logs.enabled = false
+        configuration.metrics.enabled = false  // `/metrics` serves them (Prometheus)
+        configuration.propagators = [.traceContext]
+        configuration.diagnosticLogger = .custom(Logger(label: "copilot-agent.otel", factory: SpanDropCounter.factory))
+        configuration.diagnosticLogLevel = .warning
+        // A flush at shutdown, and a batch sent to an Observatory that does not answer, end well within the
+        // grace period (the other services use the first part of it).
+        let exportTimeout = min(.seconds(10), shutdownGrace / 4)
+        configuration.traces.batchSpanProcessor.exportTimeout = exportTimeout
+        configuration.traces.otlpExporter.timeout = exportTimeout
+        if let observatory {
+            configuration.traces.otlpExporter.endpoint = tracesURL(observatory.otlpEndpoint)
+            configuration.traces.otlpExporter.protocol =
+                switch observatory.wireProtocol {
+                case .protobuf: .httpProtobuf
+                case .json: .httpJSON
+                }
+            // swift-otel applies `OTEL_*` over the configuration it is given, reading the process
+            // environment itself; for the file to win, the variables it replaces must go first.
+            for variable in replacedVariables where environment[variable] != nil {
+                logger.notice(
+                    "OTEL variable ignored: integrations.observatory replaces it",
+                    metadata: ["copilot.config.variable": .string(variable)]
+                )
+                unsetenv(variable)
+            }
+        }
+        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
+        InstrumentationSystem.bootstrap(tracer)
+        logger.info(
+            "spans exported over OTLP/HTTP",
+            metadata: [
+                "copilot.observatory.endpoint": .string(observatory.map { tracesURL($0.otlpEndpoint) } ?? "OTEL_*")
+            ]
+        )
+        return service
+    }
+
+    /// `otlp_endpoint` is the collector's base URL, as `OTEL_EXPORTER_OTLP_ENDPOINT` is: traces go to its
+    /// `/v1/traces`.
+    static func tracesURL(_ base: String) -> String {
+        base.hasSuffix("/") ? base + "v1/traces" : base + "/v1/traces"
+    }
+}
+
+/// swift-otel's batch span processor drops spans in two cases, and tells only its diagnostic log: when
+/// its queue is full, and when a batch cannot be exported (the Observatory is down, or still answers
+/// 429/5xx after the retries). This handler passes those lines on to the service's log, and counts the
+/// spans they name in `copilot_telemetry_spans_dropped_total`: the processor exposes no counter of its
+/// own. Its messages are pinned by the test that stops the Observatory (`TelemetryTests`).
+struct SpanDropCounter: LogHandler {
+    static let queueFull = "Spans were dropped this iteration because queue was full"
+    static let exportFailed = "Failed to export batch."
+    static let metric = "copilot_telemetry_spans_dropped_total"
+
+    static func factory(_ label: String) -> any LogHandler {
+        SpanDropCounter(wrapped: Logger(label: label).handler)
+    }
+
+    var wrapped: any LogHandler
+    let dropped = Counter(label: Self.metric)
+
+    var metadata: Logger.Metadata {
+        get { wrapped.metadata }
+        set { wrapped.metadata = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { wrapped.logLevel }
+        set { wrapped.logLevel = newValue }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { wrapped[metadataKey: key] }
+        set { wrapped[metadataKey: key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        switch event.message.description {
+        case Self.queueFull: dropped.increment(by: count(event.metadata?["dropped_count"]))
+        case Self.exportFailed: dropped.increment(by: count(self[metadataKey: "batch_size"]))
+        default: break
+        }
+        wrapped.log(event: event)
+    }
+
+    private func count(_ value: Logger.Metadata.Value?) -> Int {
+        value.flatMap { Int("\($0)") } ?? 0
+    }
+}
