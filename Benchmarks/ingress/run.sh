@@ -21,6 +21,9 @@
 #   another commit, to compare two builds with the same script and payload.
 #   HALF_RATE=<req/s>: run only the paced runs, at this offered rate (to compare two builds' tail latency
 #   at the same load without measuring their peaks again).
+#   TELEMETRY=off (default) | on | down (issue 14): `on` exports spans to an OTLP/HTTP sink
+#   (`copilot-bench otlp-sink`, release, on OTLP_PORT=14318); `down` points `integrations.observatory` at a
+#   port nothing listens on. Benchmarks/ingress/telemetry.sh runs the three, interleaved.
 #
 # Only 127.0.0.1 is used. Every process started here is stopped on exit (trap EXIT), by its pid.
 set -euo pipefail
@@ -43,7 +46,10 @@ BENCH_OUT=${BENCH_OUT:-$(mktemp -d /tmp/copilot-ingress-results.XXXXXX)}
 HALF_RATE=${HALF_RATE:-}
 SCENARIO=${SCENARIO:-idle}
 TESTBENCH_PORT=${TESTBENCH_PORT:-18090}
+TELEMETRY=${TELEMETRY:-off}
+OTLP_PORT=${OTLP_PORT:-14318}
 [[ $SCENARIO == idle || $SCENARIO == runs ]] || { echo "FAIL: SCENARIO is idle or runs" >&2; exit 1; }
+[[ $TELEMETRY =~ ^(off|on|down)$ ]] || { echo "FAIL: TELEMETRY is off, on or down" >&2; exit 1; }
 
 die() { echo "FAIL: $*" >&2; exit 1; }
 log() { echo "== $*" >&2; }
@@ -53,7 +59,8 @@ for tool in wrk webhook sqlite3 openssl curl; do
 done
 [[ -z $HALF_RATE || $HALF_RATE =~ ^[1-9][0-9]*$ ]] || die "HALF_RATE must be a whole number of requests per second"
 [[ -r $PAYLOAD ]] || die "payload $PAYLOAD not readable (set BENCH_CORPUS or PAYLOAD)"
-for port in "$OUR_PORT" "$WEBHOOK_PORT" $([[ $SCENARIO == runs ]] && echo "$TESTBENCH_PORT"); do
+for port in "$OUR_PORT" "$WEBHOOK_PORT" $([[ $SCENARIO == runs ]] && echo "$TESTBENCH_PORT") \
+    $([[ $TELEMETRY != off ]] && echo "$OTLP_PORT"); do
     if ss -Hltn "sport = :$port" | grep -q .; then die "port $port on 127.0.0.1 is in use"; fi
 done
 
@@ -76,6 +83,7 @@ stop_pid() {  # SIGTERM, wait up to 15 s, then SIGKILL
 cleanup() {
     local pid
     for pid in "${started_pids[@]}"; do stop_pid "$pid"; done
+    cp "$work"/*.log "$BENCH_OUT/" 2>/dev/null || true  # the stand-ins' own counts, printed as they stop
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -109,23 +117,41 @@ steps:
     uses: testbench.run
     with: { test_suite: unit }
 YAML
-    if [[ ${SKIP_BUILD:-0} != 1 && -z ${AGENT_BIN:-} ]]; then
-        (cd "$repo" && swift build -c release --product copilot-bench >&2)
+fi
+bench_bin=""
+start_stand_in() {  # $1 copilot-bench mode, $2 port: the release copilot-bench serving it until exit
+    if [[ -z $bench_bin ]]; then
+        if [[ ${SKIP_BUILD:-0} != 1 && -z ${AGENT_BIN:-} ]]; then
+            (cd "$repo" && swift build -c release --product copilot-bench >&2)
+        fi
+        bench_bin="$(cd "$repo" && swift build -c release --show-bin-path)/copilot-bench"
+        [[ -x $bench_bin ]] || die "no release copilot-bench at $bench_bin"
     fi
-    bench_bin="$(cd "$repo" && swift build -c release --show-bin-path)/copilot-bench"
-    [[ -x $bench_bin ]] || die "no release copilot-bench at $bench_bin"
-    "$bench_bin" testbench --port "$TESTBENCH_PORT" >"$work/testbench.log" 2>&1 &
+    "$bench_bin" "$1" --port "$2" >"$work/$1.log" 2>&1 &
     started_pids+=("$!")
     for _ in $(seq 1 100); do
-        ss -Hltn "sport = :$TESTBENCH_PORT" | grep -q . && break
+        ss -Hltn "sport = :$2" | grep -q . && return 0
         sleep 0.1
     done
-fi
-# An integration exists only when the file names it (CONTRACT §1), so the runs scenario writes its own.
-config="$here/bench-config.yaml"
+    die "copilot-bench $1 not listening on $2"
+}
+# An integration exists only when the file names it (CONTRACT §1): the scenarios that need one write it.
+integrations=""
 if [[ $SCENARIO == runs ]]; then
+    start_stand_in testbench "$TESTBENCH_PORT"
+    integrations+="  testbench: { url: \"http://127.0.0.1:$TESTBENCH_PORT\" }"$'\n'
+fi
+case $TELEMETRY in
+    on)
+        start_stand_in otlp-sink "$OTLP_PORT"
+        integrations+="  observatory: { otlp_endpoint: \"http://127.0.0.1:$OTLP_PORT\" }"$'\n'
+        ;;
+    down) integrations+="  observatory: { otlp_endpoint: \"http://127.0.0.1:$OTLP_PORT\" }"$'\n' ;;
+esac
+config="$here/bench-config.yaml"
+if [[ -n $integrations ]]; then
     config="$work/bench-config.yaml"
-    { cat "$here/bench-config.yaml"; printf '\nintegrations:\n  testbench: { url: "http://127.0.0.1:%s" }\n' "$TESTBENCH_PORT"; } >"$config"
+    { cat "$here/bench-config.yaml"; printf '\nintegrations:\n%s' "$integrations"; } >"$config"
 fi
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -213,7 +239,7 @@ rm -rf "$work/sanity"
     echo "commit: $(git -C "$repo" rev-parse HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD -- Sources 2>/dev/null || echo ' (+ local changes in Sources)')"
     echo "machine: nproc=$(nproc); $(uname -sr); payload $PAYLOAD ($payload_bytes bytes)"
     echo "wrk -t$THREADS -c$CONNECTIONS -d$DURATION --latency -s Benchmarks/ingress/github.lua"
-    echo "scenario: $SCENARIO; binary: $bin"
+    echo "scenario: $SCENARIO; telemetry: $TELEMETRY; binary: $bin"
 } | tee "$BENCH_OUT/summary.txt" >&2
 
 # --- peak: ours and webhook, interleaved, REPEAT times --------------------------------------------

@@ -183,7 +183,8 @@ extension RunExecution {
             "copilot.plan.attempts": .stringConvertible(plan.attempts),
             "copilot.plan.latency_ms": .stringConvertible(plan.latencyMilliseconds),
             GenAIAttributes.system: .string(plan.provider),
-            GenAIAttributes.requestModel: .string(plan.model ?? ""),
+            GenAIAttributes.requestModel: .string(environment.planner?.model ?? ""),
+            GenAIAttributes.responseModel: .string(plan.model ?? ""),
             GenAIAttributes.inputTokens: .stringConvertible(plan.usage.inputTokens),
             GenAIAttributes.outputTokens: .stringConvertible(plan.usage.outputTokens),
         ]

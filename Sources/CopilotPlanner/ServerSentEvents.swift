@@ -1,10 +1,4 @@
-/// One event of a `text/event-stream`.
-struct ServerSentEvent: Sendable, Hashable {
-    /// The `event:` field; `message` when the stream gives none.
-    var type: String
-    /// The `data:` lines, joined with newlines.
-    var data: String
-}
+import CopilotCore
 
 /// Decodes a `text/event-stream` (the WHATWG HTML standard, "Server-sent events", §9.2.6) as its bytes
 /// arrive: whatever the split of the bytes into chunks, the same events come out in the same order.

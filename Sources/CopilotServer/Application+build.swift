@@ -152,6 +152,7 @@ private func addOperatorRoutes(
             newEventID: dependencies.newEventID,
             audit: dependencies.audit
         ).addRoutes(to: api)
+        RunStream(store: runs).addRoutes(to: api)
     }
     if let playbooks = dependencies.playbooks {
         PlaybookController(api: playbooks, maxBodyBytes: configuration.maxBodyBytes).addRoutes(to: api)

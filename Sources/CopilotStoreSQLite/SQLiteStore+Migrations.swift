@@ -41,6 +41,7 @@ extension SQLiteStore {
         migrator.registerMigration("v6-api-keys", migrate: Self.createAPIKeyTable)
         migrator.registerMigration("v7-audit", migrate: Self.createAuditTables)
         migrator.registerMigration("v8-claim-queue", migrate: Self.addClaimQueue)
+        migrator.registerMigration("v9-run-changes", migrate: Self.createRunChanges)
         return migrator
     }
 

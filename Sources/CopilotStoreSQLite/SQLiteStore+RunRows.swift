@@ -85,8 +85,8 @@ extension SQLiteStore {
 
     static func date(_ seconds: Double?) -> Date? { seconds.map(Date.init(timeIntervalSince1970:)) }
 
-    /// Inserts a new run with its steps; a pending run whose key has no free slot is parked
-    /// (`SQLiteStore+ClaimQueue`).
+    /// Inserts a new run with its steps, and its first change; a pending run whose key has no free slot
+    /// is parked (`SQLiteStore+ClaimQueue`).
     static func insert(_ run: Run, in db: Database) throws {
         let parked = try mustPark(run, in: db)
         let claimable = mayNeedWorker(run) && (!parked || run.cancelRequested)
@@ -104,11 +104,12 @@ extension SQLiteStore {
             """
         )
         try writeSteps(of: run, in: db)
+        try recordChange(of: run, in: db)
     }
 
     /// Overwrites a stored run's mutable columns, steps and attempts; steps the run no longer has (a
     /// plan's replaced the playbook's) are deleted. `cancel_requested` stays set. A run that ended gives
-    /// its concurrency slot to the oldest parked run of its key.
+    /// its concurrency slot to the oldest parked run of its key. The write is one change of the run.
     static func update(_ run: Run, releasing: Bool, in db: Database) throws {
         let pending = run.status == .pending
         // The right-hand sides read the row as it was: `cancel_requested` is the stored flag.
@@ -135,6 +136,7 @@ extension SQLiteStore {
         try db.run("DELETE FROM step_attempts WHERE run_id = \(run.id.rawValue) AND step_id NOT IN \(ids)")
         try writeSteps(of: run, in: db)
         try unpark(after: run, in: db)
+        try recordChange(of: run, in: db)
     }
 
     static func writeSteps(of run: Run, in db: Database) throws {

@@ -29,6 +29,7 @@ extension SQLiteStore {
                     """
                 )
                 guard let run = try Self.loadRun(id, in: db) else { break }
+                try Self.recordChange(of: run, in: db)
                 claimed.append(ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until)))
             }
             return claimed

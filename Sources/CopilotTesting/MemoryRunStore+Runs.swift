@@ -29,6 +29,7 @@ extension MemoryRunStore {
         stored.leaseOwner = owner
         stored.leaseUntil = granted.expiresAt
         runsByID[stored.run.id] = stored
+        recordChange(of: stored.run)
         return ClaimedRun(run: stored.run, lease: granted)
     }
 
@@ -76,6 +77,7 @@ extension MemoryRunStore {
             stored.leaseUntil = nil
         }
         runsByID[run.id] = stored
+        recordChange(of: saved)
         append(audit)
         return saved
     }
@@ -124,6 +126,7 @@ extension MemoryRunStore {
             throw .conflict
         }
         runsByID[id] = stored
+        recordChange(of: stored.run)
         append([audit])
         return stored.run
     }
@@ -137,6 +140,7 @@ extension MemoryRunStore {
             throw .conflict
         }
         runsByID[id] = stored
+        recordChange(of: stored.run)
         append([audit])
         return stored.run
     }

@@ -28,6 +28,8 @@ public actor MemoryRunStore: RunStore {
     var transcripts: [RunID: PlannerConversation] = [:]
     var apiKeysByID: [String: APIKeyRecord] = [:]
     var audit: [AuditRecord] = []
+    var changes: [RunChange] = []
+    var changeSequence: Int64 = 0
     var nextSequence: Int64 = 1
     var failing = false
 
@@ -120,6 +122,7 @@ public actor MemoryRunStore: RunStore {
                 continue
             }
             runsByID[newRun.run.id] = StoredRun(sequence: sequence(), run: newRun.run)
+            recordChange(of: newRun.run)
             created += 1
         }
         event.state = created > 0 ? .matched : .unmatched
@@ -189,5 +192,22 @@ extension Duration {
     var secondsValue: Double {
         let (seconds, attoseconds) = components
         return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension MemoryRunStore {
+    func recordChange(of run: Run) {
+        changeSequence += 1
+        changes.append(RunChange(sequence: changeSequence, state: RunChange.state(of: run)))
+        if changes.count > Int(RunChange.retained) { changes.removeFirst(changes.count - Int(RunChange.retained)) }
+    }
+
+    public func runChanges(after sequence: Int64, limit: Int) throws(RunStoreError) -> RunChanges {
+        try checkAvailable()
+        return RunChanges(
+            changes: Array(changes.drop { $0.sequence <= sequence }.prefix(max(limit, 0))),
+            oldest: changes.first?.sequence,
+            newest: changeSequence
+        )
     }
 }

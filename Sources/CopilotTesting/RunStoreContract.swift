@@ -23,6 +23,7 @@ public enum RunStoreContract {
     /// Every check of the contract.
     public static let checks: [Check] =
         matchingChecks + claimChecks + decisionChecks + queryChecks + planChecks + apiKeyChecks + auditChecks
+        + changeChecks
 
     // MARK: Fixtures
 

@@ -192,6 +192,10 @@ struct TelemetryTests {
                     let sent = await testBench.journal.requests("POST", "/tests/execute")
                     #expect(sent.first?.header("traceparent") == "00-\(Self.senderTrace)-\(call.spanID)-01")
                     #expect(sent.first?.header("Idempotency-Key") == "\(runID):integration")
+                    // The run's log lines name the trace and the span they were written in.
+                    let planned = agent.log.split(separator: "\n").first { $0.contains("run planned") } ?? ""
+                    #expect(planned.contains("trace_id=\(Self.senderTrace)"), "\(planned)")
+                    #expect(planned.contains("span_id=\(run.spanID)"), "\(planned)")
                 }
             }
         }

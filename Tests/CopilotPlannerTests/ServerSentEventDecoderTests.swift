@@ -1,3 +1,4 @@
+import CopilotCore
 import Testing
 
 @testable import CopilotPlanner
@@ -40,6 +41,23 @@ import Testing
             Self.events([Array("data: a\r".utf8), Array("\ndata: b\r\n\r\n".utf8)]) == [
                 ServerSentEvent(type: "message", data: "a\nb")
             ]
+        )
+    }
+
+    @Test("what the encoder writes (the live stream's and the model stand-in's events) decodes to the same events")
+    func encoderRoundTrip() {
+        let events = [
+            ServerSentEvent(id: "41", type: "run", data: #"{"status":"running"}"#),
+            ServerSentEvent(data: "two\nlines"),
+            ServerSentEvent(type: "gap", data: ""),
+        ]
+        let bytes = events.flatMap(\.encoded)
+        let decoded = Self.events(bytes.map { [$0] })
+        #expect(decoded.map(\.type) == ["run", "message", "gap"])
+        #expect(decoded.map(\.data) == events.map(\.data))
+        #expect(
+            String(decoding: events[0].encoded, as: UTF8.self)
+                == "id: 41\nevent: run\ndata: {\"status\":\"running\"}\n\n"
         )
     }
 }

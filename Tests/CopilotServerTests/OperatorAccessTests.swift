@@ -53,8 +53,11 @@ struct OperatorAccessTests {
         #expect(listed.subtracting(served).isEmpty, "listed but not served: \(listed.subtracting(served).sorted())")
     }
 
-    /// A concrete request for a route pattern (`{id}` → an id no store knows).
-    static func path(_ pattern: String) -> String { pattern.replacing("{id}", with: "nope") }
+    /// A concrete request for a route pattern (`{id}` → an id no store knows). The live stream is asked
+    /// with a bad `last_event_id`, which its handler refuses at once (its answer otherwise never ends).
+    static func path(_ pattern: String) -> String {
+        pattern == "/api/v1/stream" ? pattern + "?last_event_id=x" : pattern.replacing("{id}", with: "nope")
+    }
 
     @Test("route × role: a role without the permission is 403 forbidden; with it, the handler answers")
     func matrix() async throws {

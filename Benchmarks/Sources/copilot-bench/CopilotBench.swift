@@ -36,6 +36,7 @@ struct CopilotBench {
         case "auth": try await AuthBenchmark(options: options).run()
         case "storm": try await StormBenchmark(options: options).run()
         case "testbench": try await CompletionCounter.serve(port: options.int("port", 18090))
+        case "otlp-sink": try await OTLPSink.serve(port: options.int("port", 14318))
         case "json": try JSONBenchmark(options: options).run()
         default: usage()
         }
@@ -53,6 +54,7 @@ struct CopilotBench {
                        copilot-bench auth [--requests N] [--rounds N]
                        copilot-bench storm [--backlog N] [--window N] [--small N] [--cycles N] [--ingress N]
                        copilot-bench testbench [--port 18090]
+                       copilot-bench otlp-sink [--port 14318]
 
                 """.utf8
             )

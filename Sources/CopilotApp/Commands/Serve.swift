@@ -2,6 +2,7 @@ import CopilotServer
 import Foundation
 import Logging
 import Metrics
+import OTel
 import Prometheus
 import ServiceLifecycle
 
@@ -86,12 +87,15 @@ public enum Serve {
         FileHandle.standardOutput.write(Data(banner.utf8))
     }
 
+    /// Every line written inside a span carries its `trace_id` and `span_id` (swift-otel's metadata
+    /// provider; nothing without a tracer).
     private static func bootstrapLogging(_ settings: LogConfiguration) {
+        let spans = OTel.makeLoggingMetadataProvider()
         LoggingSystem.bootstrap { label in
             var handler: any LogHandler =
                 switch settings.format {
-                case .text: StreamLogHandler.standardError(label: label)
-                case .json: JSONLogHandler(label: label)
+                case .text: StreamLogHandler.standardError(label: label, metadataProvider: spans)
+                case .json: JSONLogHandler(label: label, metadataProvider: spans)
                 }
             handler.logLevel = settings.level
             return handler

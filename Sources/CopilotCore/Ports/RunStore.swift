@@ -130,6 +130,12 @@ public protocol RunStore: EventInbox, APIKeyStore {
 
     /// What waits: runs by unfinished status, and the events not matched yet.
     func backlog() async throws(RunStoreError) -> Backlog
+
+    /// The changes of runs committed after `sequence`, oldest first, at most `limit`, with the oldest
+    /// change kept and the newest. Every write of a run (created, claimed, saved, decided, cancelled) is
+    /// one change, numbered in commit order in its transaction; at least the newest `RunChange.retained`
+    /// are kept.
+    func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges
 }
 
 extension RunStore {

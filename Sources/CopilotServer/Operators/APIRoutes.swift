@@ -19,6 +19,7 @@ public enum APIRoutes {
             "POST /api/v1/runs/{id}/approve": .permission(.runsApprove),
             "POST /api/v1/runs/{id}/reject": .permission(.runsApprove),
             "POST /api/v1/runs/{id}/cancel": .permission(.runsCancel),
+            "GET /api/v1/stream": .permission(.runsRead),
             "GET /api/v1/playbooks": .permission(.playbooksRead),
             "POST /api/v1/playbooks/validate": .permission(.playbooksAuthor),
             "POST /api/v1/playbooks/test": .permission(.playbooksAuthor),

@@ -44,16 +44,17 @@ struct WebhookController<Context: RequestContext>: Sendable {
                 let response = try await handle(request, source: source, context: context, span: span)
                 span.attributes["http.response.status_code"] = Int(response.status.code)
                 return response
-            } catch let error as APIError {
-                metrics.rejected(source: source, code: error.code)
-                span.attributes["http.response.status_code"] = Int(error.status.code)
-                span.attributes["error.type"] = error.code
-                throw error
-            } catch is NIOTooManyBytesError {
-                metrics.rejected(source: source, code: APIError.payloadTooLarge.code)
-                span.attributes["http.response.status_code"] = Int(APIError.payloadTooLarge.status.code)
-                span.attributes["error.type"] = APIError.payloadTooLarge.code
-                throw APIError.payloadTooLarge
+            } catch {
+                let refusal: APIError
+                switch error {
+                case let error as APIError: refusal = error
+                case is NIOTooManyBytesError: refusal = .payloadTooLarge
+                default: throw error
+                }
+                metrics.rejected(source: source, code: refusal.code)
+                span.attributes["http.response.status_code"] = Int(refusal.status.code)
+                span.attributes["error.type"] = refusal.code
+                throw refusal
             }
         }
     }

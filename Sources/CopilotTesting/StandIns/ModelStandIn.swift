@@ -150,7 +150,7 @@ public actor ModelStandIn: StandIn {
     }
 
     private static func event(_ type: String, _ data: JSONValue) -> [UInt8] {
-        Array("event: \(type)\ndata: \(data.jsonText)\n\n".utf8)
+        ServerSentEvent(type: type, data: data.jsonText).encoded
     }
 
     // MARK: OpenAI-compatible
@@ -215,7 +215,7 @@ public actor ModelStandIn: StandIn {
                         "total_tokens": .number(Double(100 + fragments.count)),
                     ],
                 ]),
-                Array("data: [DONE]\n\n".utf8),
+                ServerSentEvent(data: "[DONE]").encoded,
             ]
             return StandInResponse(status: 200, eventStream: chunks)
         }
@@ -233,7 +233,7 @@ public actor ModelStandIn: StandIn {
     }
 
     private static func data(_ value: JSONValue) -> [UInt8] {
-        Array("data: \(value.jsonText)\n\n".utf8)
+        ServerSentEvent(data: value.jsonText).encoded
     }
 
     /// The text cut into pieces of `length` characters (never inside a character).
