@@ -4,6 +4,7 @@
 # times, with the same release binaries; then prints the medians and the ratios against `off`.
 #
 #   Benchmarks/ingress/telemetry.sh        # ROUNDS=3; any setting of run.sh passes through (SCENARIO, PAYLOAD, ...)
+#   HALF_RATE=2500 Benchmarks/ingress/telemetry.sh   # only the paced runs, all modes at the same offered rate
 #
 # Target: on and down each cost at most 10% of the throughput, and of the p99 at half peak.
 set -euo pipefail
@@ -36,18 +37,22 @@ for mode in "${modes[@]}"; do
         p99s+=("$(sed -n 's/^ours half-rate run 1: .* p99 \([0-9.]*\) ms.*/\1/p' "$summary")")
         hooks+=("$(sed -n 's/^webhook peak run 1: \([0-9]*\) req\/s.*/\1/p' "$summary")")
     done
-    peak[$mode]="$(median "${peaks[@]}") (${peaks[*]})"
+    [[ -n ${peaks[*]// /} ]] && peak[$mode]="$(median "${peaks[@]}") (${peaks[*]})" || peak[$mode]=""
     p99[$mode]="$(median "${p99s[@]}") (${p99s[*]})"
-    hook[$mode]="$(median "${hooks[@]}")"
+    [[ -n ${hooks[*]// /} ]] && hook[$mode]="$(median "${hooks[@]}")" || hook[$mode]=""
 done
-ratio() { awk -v a="${1%% *}" -v b="${2%% *}" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() {  # "-" when a figure is missing (HALF_RATE runs measure no peak)
+    local a=${1%% *} b=${2%% *}
+    [[ -n $a && -n $b ]] || { echo "-"; return; }
+    awk -v a="$a" -v b="$b" 'BEGIN { printf "%.2fx", a / b }'
+}
 {
     echo "commit: $(git -C "$repo" rev-parse HEAD); rounds: $ROUNDS; $(sed -n 's/^machine: //p' "$OUT/off-1/summary.txt")"
     echo
     echo "| telemetry (median of $ROUNDS; all rounds in brackets) | accepted deliveries/s | vs off | p99 at half peak, ms | vs off | webhook 2.8 in the same rounds |"
     echo "|---|---:|---:|---:|---:|---:|"
     for mode in "${modes[@]}"; do
-        echo "| $mode | ${peak[$mode]} | $(ratio "${peak[$mode]}" "${peak[off]}")x | ${p99[$mode]} | $(ratio "${p99[$mode]}" "${p99[off]}")x | ${hook[$mode]} |"
+        echo "| $mode | ${peak[$mode]} | $(ratio "${peak[$mode]}" "${peak[off]}") | ${p99[$mode]} | $(ratio "${p99[$mode]}" "${p99[off]}") | ${hook[$mode]} |"
     done
     echo
     echo "raw outputs: $OUT"

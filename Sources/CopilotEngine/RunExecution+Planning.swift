@@ -22,7 +22,7 @@ extension RunExecution {
         let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
         defer { span.end() }
         let result = await ServiceContext.$current.withValue(span.context) {
-            await holdingLease(for: planner) { [environment, playbook, event, logger] in
+            await holdingLease { [environment, playbook, event, logger] in
                 let recent: [Run]
                 do {
                     recent = try await environment.store.recentRuns(
@@ -103,7 +103,7 @@ extension RunExecution {
         let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
         defer { span.end() }
         let result = await ServiceContext.$current.withValue(span.context) {
-            await holdingLease(for: planner) { [environment] in
+            await holdingLease { [environment] in
                 await planner.plan(asked, clock: environment.clock)
             }
         }
@@ -124,31 +124,42 @@ extension RunExecution {
         return true
     }
 
-    /// Runs `planning` while the run's lease covers `agent.timeout_seconds` (longer than a lease), so no
-    /// other worker takes the run over and asks the model again meanwhile. The lease is extended beside
-    /// the model call, not before it, to keep a write off the run's path; the save that stores the plan
-    /// gives the lease its usual length back, so a crash right after planning is not waited out for the
-    /// whole timeout.
+    /// Runs `planning` while the run's lease is kept: renewed every `leaseRenewalInterval` for as long as
+    /// planning lasts (up to `agent.timeout_seconds`, longer than a lease), so no other worker takes the
+    /// run over and asks the model again meanwhile, and a node that dies mid-planning gives the run up
+    /// within one lease. A model that answers within the interval, the usual case, costs no write: the
+    /// save that stores the plan renews the lease (a write beside every model call was on the planned
+    /// run's path, its commit's fsync included, when the model answered fast).
     private mutating func holdingLease(
-        for planner: RunPlanner,
         _ planning: @Sendable () async -> RunPlanner.Result
     ) async -> RunPlanner.Result {
-        let store = environment.store
+        let environment = environment
+        let logger = logger
         let held = lease
-        let until = environment.date(after: planner.settings.timeout + environment.configuration.leaseDuration)
-        async let extended: RunStoreError? = {
-            do throws(RunStoreError) {
-                _ = try await store.renewLease(held, until: until)
-                return nil
-            } catch {
-                return error
+        let renewer = Task {
+            var lease = held
+            while !Task.isCancelled {
+                do {
+                    try await environment.clock.sleep(for: environment.configuration.leaseRenewalInterval)
+                    lease = try await environment.store.renewLease(
+                        lease,
+                        until: environment.date(after: environment.configuration.leaseDuration)
+                    )
+                } catch is CancellationError {
+                    return
+                } catch RunStoreError.unavailable {
+                    continue
+                } catch {
+                    // The save that stores the plan finds out whether the run is still this worker's.
+                    logger.warning("run lease not renewed during planning", metadata: ["error.type": "\(error)"])
+                    return
+                }
             }
-        }()
-        let result = await planning()
-        if let error = await extended {
-            // The save that stores the plan finds out whether the run is still this worker's.
-            logger.warning("run lease not extended for planning", metadata: ["error.type": "\(error)"])
         }
+        let result = await planning()
+        renewer.cancel()
+        // A renewal in flight ends before the save that follows (which may release the lease).
+        await renewer.value
         lease.expiresAt = environment.date(after: environment.configuration.leaseDuration)
         return result
     }

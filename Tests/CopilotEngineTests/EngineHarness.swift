@@ -33,6 +33,7 @@ struct EngineHarness {
         node: String = "node-a",
         concurrency: Int = 4,
         pollInterval: Duration = .milliseconds(20),
+        lease: (duration: Duration, renewal: Duration) = (.seconds(60), .seconds(20)),
         serviceAccounts: ServiceAccountPolicy = .unrestricted,
         planner: RunPlanner? = nil,
         logger: Logger = EngineHarness.logger,
@@ -46,6 +47,8 @@ struct EngineHarness {
             configuration: EngineConfiguration(
                 nodeID: node,
                 concurrency: concurrency,
+                leaseDuration: lease.duration,
+                leaseRenewalInterval: lease.renewal,
                 pollInterval: pollInterval,
                 cancelCheckInterval: .milliseconds(20)
             ),

@@ -104,4 +104,33 @@ struct WorkerPlannerTests {
             #expect(try metrics.expectCounter("copilot_planner_requests_total", skipped).totalValue == 1)
         }
     }
+
+    @Test("a model slower than a lease: the planning worker renews it, so no other worker asks the model again")
+    func slowModelKeepsTheRun() async throws {
+        let model = ModelStandIn()
+        await model.script([Self.plan])
+        await model.journal.delayResponses(by: .milliseconds(800))
+        try await withStandIn(model) { url in
+            let harness = EngineHarness(Self.playbook())
+            // Leases of 1 s on the test's wall clock, renewed every 100 ms of real time.
+            let lease = (duration: Duration.seconds(1), renewal: Duration.milliseconds(100))
+            let planning = harness.worker(node: "node-a", concurrency: 1, lease: lease, planner: Self.planner(url))
+            let other = harness.worker(node: "node-b", concurrency: 1, lease: lease, planner: Self.planner(url))
+            let run = try await harness.running(planning) {
+                let event = try await harness.enqueue("evt-slow")
+                try await eventually(within: .seconds(5)) { await model.journal.requests.isEmpty ? nil : true }
+                // Twice 0.7 s: past the claim's lease, not past a renewed one.
+                for _ in 1...2 {
+                    try await Task.sleep(for: .milliseconds(250))
+                    harness.time.advance(by: 0.7)
+                }
+                return try await harness.running(other) {
+                    try await harness.waitForRun(of: event) { $0.status.isFinal }
+                }
+            }
+            #expect(run.status == .succeeded)
+            #expect(run.plan?.status == .planned)
+            #expect(await model.journal.requests.count == 1, "the model is asked once")
+        }
+    }
 }
