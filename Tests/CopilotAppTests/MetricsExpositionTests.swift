@@ -93,5 +93,34 @@ struct MetricsExpositionTests {
         #expect(text.contains("copilot_step_duration_seconds_bucket{"), "\(text)")
         #expect(text.contains("copilot_inbox_commit_seconds_bucket{"), "\(text)")
         #expect(text.contains(#"copilot_planner_requests_total{provider="anthropic",outcome="planned"} 0"#))
+        try Self.expectPromtoolClean(text)
+    }
+
+    /// CONTRACT §7: `promtool check metrics` finds nothing to say. `.ci/run` installs promtool (Debian's
+    /// `prometheus`); elsewhere the check is skipped, and the test says so on its output.
+    static func expectPromtoolClean(_ text: String) throws {
+        guard
+            let promtool = ["/usr/bin/promtool", "/usr/local/bin/promtool"].first(where: {
+                FileManager.default.isExecutableFile(atPath: $0)
+            })
+        else {
+            print("promtool not installed: `promtool check metrics` skipped (apt-get install prometheus)")
+            return
+        }
+        let process = Process()
+        let input = Pipe()
+        let output = Pipe()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["check", "metrics"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        input.fileHandleForWriting.write(Data(text.utf8))
+        try input.fileHandleForWriting.close()
+        let said = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "promtool check metrics: \(said)")
+        #expect(said.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "promtool check metrics: \(said)")
     }
 }

@@ -220,7 +220,8 @@ struct WorkerFlowTests {
         let joined = try #require(first.traceparent.flatMap(TraceParent.init))
         #expect(joined.traceID == "4bf92f3577b34da6a3ce929d0e0e4736", "the sender's trace")
         #expect(joined.parentID != "00f067aa0ba902b7", "a span of its own in it")
-        #expect(harness.executor.requests.first?.traceparent?.contains("4bf92f3577b34da6a3ce929d0e0e4736") == true)
+        let call = harness.executor.requests.first { $0.runID == first.id }
+        #expect(call?.traceparent?.contains("4bf92f3577b34da6a3ce929d0e0e4736") == true, "its calls too")
         let own = try #require(second.traceparent.flatMap(TraceParent.init))
         #expect(own.traceID != joined.traceID)
     }

@@ -33,7 +33,7 @@ public enum Serve {
         var serveEnvironment = ServeEnvironment(
             variables: environment,
             devSecrets: devSecrets,
-            metricsText: { metrics.emitToString() },
+            metricsText: { MetricHelp.annotate(metrics.emitToString()) },
             onServerRunning: { port in
                 if let devSecrets { printDevBanner(devSecrets, host: configuration.server.host, port: port) }
             }
