@@ -35,6 +35,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing.git", from: "1.7.3"),
         // OTLP/HTTP only: the gRPC exporter's packages are neither wanted (CONTRACT §7) nor built.
         .package(url: "https://github.com/swift-otel/swift-otel.git", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         // The tests decode what the service exports with the opentelemetry-proto types swift-otel ships.
         .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
@@ -73,6 +74,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // SHA-256 for the audit log's hash chain: Core links records, the store hashes them.
                 .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .target(
+            name: "CopilotStorePostgres",
+            dependencies: [
+                "CopilotCore", "CopilotExpressions",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -264,6 +278,15 @@ let package = Package(
                 "CopilotStoreSQLite", "CopilotCore", "CopilotTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CopilotStorePostgresTests",
+            dependencies: [
+                "CopilotStorePostgres", "CopilotCore", "CopilotTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

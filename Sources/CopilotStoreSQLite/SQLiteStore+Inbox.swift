@@ -120,7 +120,7 @@ extension SQLiteStore: EventInbox {
             try insert.execute(arguments: [
                 delivery.eventID.rawValue, delivery.source.rawValue, delivery.deliveryID.rawValue,
                 delivery.type, delivery.subject, delivery.receivedAt.timeIntervalSince1970,
-                encodeHeaders(delivery.headers), location?.segment, location?.offset, location?.length,
+                delivery.storedHeaders, location?.segment, location?.offset, location?.length,
             ])
             guard db.changesCount > 0 else {
                 // Not expected (the lookup above saw no such row), but SQLite has the last word on
@@ -162,10 +162,6 @@ extension SQLiteStore: EventInbox {
         }
     }
 
-    static func encodeHeaders(_ headers: [String: String]) -> String {
-        JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
-    }
-
     /// The body of a row of `events`: from `bodies` when the row points there, else from `event_bodies`;
     /// nil when it is gone. A body that cannot be read for another reason throws: a `BodyLogError` is the
     /// disk failing, not the row.
@@ -192,7 +188,7 @@ extension SQLiteStore: EventInbox {
             let source = EventSource(rawValue: row["source"]),
             let headersText: String = row["headers"]
         else { return nil }
-        let headers = (try? JSONValue(parsing: headersText))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+        let headers = Delivery.headers(stored: headersText)
         return Delivery(
             eventID: EventID(rawValue: row["id"]),
             source: source,

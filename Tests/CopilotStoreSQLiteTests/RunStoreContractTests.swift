@@ -32,6 +32,20 @@ struct RunStoreContractTests {
         try await check.body(store)
     }
 
+    @Test("MemoryRunStore keeps the EventInbox contract", arguments: EventInboxContract.checks)
+    func memoryInbox(_ check: EventInboxContract.Check) async throws {
+        try await check.body(MemoryRunStore())
+    }
+
+    @Test("SQLiteStore on a WAL file keeps the EventInbox contract", arguments: EventInboxContract.checks)
+    func sqliteInbox(_ check: EventInboxContract.Check) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("inbox-\(UUID().uuidString).db").path
+        defer {
+            for suffix in ["", "-wal", "-shm", "-bodies"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        try await check.body(try SQLiteStore(path: path, logger: logger))
+    }
+
     @Test("MemoryRunStore answers unavailable when told to fail")
     func memoryUnavailable() async throws {
         let store = MemoryRunStore()

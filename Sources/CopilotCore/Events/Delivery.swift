@@ -1,3 +1,5 @@
+import CopilotExpressions
+
 #if canImport(FoundationEssentials)
 public import FoundationEssentials
 #else
@@ -43,4 +45,16 @@ extension Delivery {
     /// The header a replayed event is stored with (`POST /api/v1/events/{id}/replay`), naming the
     /// event it replays.
     public static let replayOfHeader = "x-copilot-replay-of"
+}
+
+extension Delivery {
+    /// The headers as the stores keep them: one JSON object of strings.
+    public var storedHeaders: String {
+        JSONValue.object(JSONObject(headers.mapValues(JSONValue.string))).jsonText
+    }
+
+    /// Headers read back from `storedHeaders`; a text that is not such an object gives none.
+    public static func headers(stored text: String) -> [String: String] {
+        (try? JSONValue(parsing: text))?.objectValue?.compactMapValues(\.stringValue) ?? [:]
+    }
 }

@@ -1,7 +1,7 @@
-import CopilotCore
 import Synchronization
 
-/// Commits concurrent submissions in batches: one transaction, one fsync, many acknowledgements.
+/// Commits concurrent submissions in batches: one transaction, one fsync, many acknowledgements. Both
+/// stores use it (SQLite for its one writer, PostgreSQL for its round trips).
 ///
 /// The next batch is started from the completion of the previous one, on the writer's own queue, and
 /// not by a task: under load a task resumed to lead the next batch waited behind the request handlers
@@ -10,11 +10,11 @@ import Synchronization
 /// queued during this one (the worker's), so they still take turns. A commit is never abandoned by a
 /// cancelled request either: no request's task does the writing. Under load batches grow by themselves
 /// while the disk syncs.
-final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
+public final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
     /// Starts writing a batch in one transaction and, once it has committed or failed, calls `done` with
     /// one result per item, in order. The next batch is started from `done`, so `write` must not wait
     /// for it.
-    typealias Write =
+    public typealias Write =
         @Sendable (_ batch: [Item], _ done: @escaping @Sendable ([Result<Outcome, Failure>]) -> Void)
         -> Void
 
@@ -45,14 +45,14 @@ final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Send
     /// What an item whose batch answered no result gets.
     private let missing: Failure
 
-    init(maxBatch: Int = 512, missing: Failure, write: @escaping Write) {
+    public init(maxBatch: Int = 512, missing: Failure, write: @escaping Write) {
         self.maxBatch = max(1, maxBatch)
         self.missing = missing
         self.write = write
     }
 
     /// Submits one item and returns once the batch holding it has been written.
-    func submit(_ item: Item) async -> Result<Outcome, Failure> {
+    public func submit(_ item: Item) async -> Result<Outcome, Failure> {
         await withCheckedContinuation { continuation in
             let batch: [Waiter]? = state.withLock { state in
                 state.pending.append(Waiter(item: item, continuation: continuation))

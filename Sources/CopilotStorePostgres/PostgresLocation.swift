@@ -1,0 +1,80 @@
+import Foundation
+import NIOSSL
+import PostgresNIO
+
+/// Where a PostgreSQL store is: `storage.url` (`postgres://user:pass@host:5432/db?sslmode=…`, or
+/// `postgresql://…`), read into the driver's configuration.
+public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
+    /// `sslmode` as libpq names it and means it; `prefer` when absent, as libpq does. `prefer` and
+    /// `require` encrypt without checking the server's certificate; `verify-ca` checks it against the
+    /// system's roots, and `verify-full` the host name too.
+    public enum TLSMode: String, Sendable, Hashable {
+        case disable, prefer, require
+        case verifyCA = "verify-ca"
+        case verifyFull = "verify-full"
+    }
+
+    public var host: String
+    public var port: Int
+    public var username: String
+    public var password: String?
+    public var database: String
+    public var tls: TLSMode
+
+    /// Why a URL is not a PostgreSQL location; the message names what is wrong, never the password.
+    public struct Invalid: Error, Sendable, Hashable, CustomStringConvertible {
+        public var description: String
+    }
+
+    public init(url text: String) throws(Invalid) {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? "") else {
+            throw Invalid(description: "expected postgres://user:pass@host:port/db")
+        }
+        guard let host = url.host, !host.isEmpty else { throw Invalid(description: "the URL names no host") }
+        guard let username = url.user, !username.isEmpty else { throw Invalid(description: "the URL names no user") }
+        let database = String(url.path.drop { $0 == "/" })
+        guard !database.isEmpty else { throw Invalid(description: "the URL names no database") }
+        self.host = host
+        self.port = url.port ?? 5432
+        // `URLComponents` answers the user and password with their percent escapes decoded.
+        self.username = username
+        self.password = url.password
+        self.database = database
+        let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        guard let tls = TLSMode(rawValue: mode) else {
+            throw Invalid(
+                description: "unknown sslmode '\(mode)': expected disable, prefer, require, verify-ca or verify-full"
+            )
+        }
+        self.tls = tls
+    }
+
+    /// The URL without its password, for logs and messages.
+    public var description: String {
+        "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
+    }
+
+    var clientConfiguration: PostgresClient.Configuration {
+        var client = TLSConfiguration.makeClientConfiguration()
+        client.certificateVerification =
+            switch self.tls {
+            case .disable, .prefer, .require: .none
+            case .verifyCA: .noHostnameVerification
+            case .verifyFull: .fullVerification
+            }
+        let tls: PostgresClient.Configuration.TLS =
+            switch self.tls {
+            case .disable: .disable
+            case .prefer: .prefer(client)
+            case .require, .verifyCA, .verifyFull: .require(client)
+            }
+        return PostgresClient.Configuration(
+            host: host,
+            port: port,
+            username: username,
+            password: password,
+            database: database,
+            tls: tls
+        )
+    }
+}

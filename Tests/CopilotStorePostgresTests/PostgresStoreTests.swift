@@ -1,0 +1,126 @@
+import CopilotCore
+import CopilotTesting
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+@testable import CopilotStorePostgres
+
+/// The PostgreSQL store against a real server: `.ci/run` starts one on 127.0.0.1 and sets
+/// `COPILOT_TEST_POSTGRES_URL`. Without it these tests are skipped, and say so.
+@Suite(
+    .timeLimit(.minutes(1)),
+    .enabled(if: PostgresServer.url != nil, "COPILOT_TEST_POSTGRES_URL is not set: the PostgreSQL tests are skipped")
+)
+struct PostgresStoreTests {
+    @Test("PostgresStore keeps the EventInbox contract", arguments: EventInboxContract.checks)
+    func inboxContract(_ check: EventInboxContract.Check) async throws {
+        try await PostgresServer.withFreshDatabase { store in try await check.body(store) }
+    }
+
+    @Test("migrations apply once, under the advisory lock, whichever of several nodes starts first")
+    func migrationsOnce() async throws {
+        try await PostgresServer.withFreshDatabase(migrated: false) { first in
+            let second = PostgresStore(location: first.location, logger: PostgresServer.logger)
+            try await PostgresServer.running(second) {
+                async let a = first.migrate()
+                async let b = second.migrate()
+                let applied = try await [a, b]
+                #expect(applied.flatMap { $0 } == PostgresStore.migrations.map(\.version), "each once: \(applied)")
+                #expect(try await first.migrate().isEmpty)
+            }
+        }
+    }
+
+    @Test("two nodes on one database: a delivery sent to both is stored once, and both answer its id")
+    func deduplicatedAcrossNodes() async throws {
+        try await PostgresServer.withFreshDatabase { first in
+            let second = PostgresStore(location: first.location, logger: PostgresServer.logger)
+            try await PostgresServer.running(second) {
+                for index in 0..<20 {
+                    let delivery = Delivery(
+                        eventID: EventID(rawValue: "a-\(index)"),
+                        source: .github,
+                        deliveryID: DeliveryID(rawValue: "shared-\(index)"),
+                        type: "push",
+                        subject: "octo/repo",
+                        receivedAt: Date(),
+                        headers: [:],
+                        body: Array("{}".utf8)
+                    )
+                    var other = delivery
+                    other.eventID = EventID(rawValue: "b-\(index)")
+                    async let viaFirst = first.enqueue(delivery)
+                    async let viaSecond = second.enqueue(other)
+                    let (one, two) = try await (viaFirst, viaSecond)
+                    #expect(one.eventID == two.eventID)
+                    #expect([one, two].filter { if case .accepted = $0 { true } else { false } }.count == 1)
+                }
+                #expect(try await first.count() == 20)
+            }
+        }
+    }
+}
+
+/// `storage.url` read into a PostgreSQL location (no server needed).
+@Suite struct PostgresLocationTests {
+    @Test("storage URLs: user, password, database, port and sslmode; the password never in the description")
+    func locations() throws {
+        let location = try PostgresLocation(url: "postgres://copilot:s%40cret@db.internal:6543/agent?sslmode=require")
+        #expect(location.username == "copilot")
+        #expect(location.password == "s@cret")
+        #expect(location.host == "db.internal" && location.port == 6543 && location.database == "agent")
+        #expect(location.tls == .require)
+        #expect(!location.description.contains("cret"))
+        #expect(try PostgresLocation(url: "postgresql://u@h/d").tls == .prefer)
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://u@h/d?sslmode=maybe") }
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "postgres://h/d") }
+        #expect(throws: PostgresLocation.Invalid.self) { try PostgresLocation(url: "mysql://u@h/d") }
+    }
+}
+
+/// The test server named by `COPILOT_TEST_POSTGRES_URL`, and a fresh database on it per test.
+enum PostgresServer {
+    static let url = ProcessInfo.processInfo.environment["COPILOT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let logger = Logger(label: "copilot.postgres.test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// Runs `store`'s pool while `body` runs.
+    @discardableResult
+    static func running<T: Sendable>(_ store: PostgresStore, _ body: () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await store.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+
+    /// A new database on the server, a migrated store on it for `body`, and the database dropped after.
+    /// (A client's pool runs once: the admin connection lives for the whole call.)
+    static func withFreshDatabase(
+        migrated: Bool = true,
+        _ body: (PostgresStore) async throws -> Void
+    ) async throws {
+        let base = try PostgresLocation(url: try #require(url))
+        let admin = PostgresStore(location: base, logger: logger)
+        let name = "copilot_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+        try await running(admin) {
+            try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            var location = base
+            location.database = name
+            let store = PostgresStore(location: location, logger: logger)
+            let outcome: Result<Void, any Error>
+            do {
+                try await running(store) {
+                    if migrated { try await store.migrate() }
+                    try await body(store)
+                }
+                outcome = .success(())
+            } catch {
+                outcome = .failure(error)
+            }
+            try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: logger)
+            try outcome.get()
+        }
+    }
+}
