@@ -173,6 +173,7 @@ let package = Package(
                 "CopilotWebhooks",
                 "CopilotPlaybooks",
                 "CopilotStoreSQLite",
+                "CopilotStorePostgres",
                 "CopilotHTTPActions",
                 "CopilotEngine",
                 "CopilotPlanner",

@@ -136,30 +136,33 @@ extension RunExecution {
         let environment = environment
         let logger = logger
         let held = lease
-        let renewer = Task {
-            var lease = held
-            while !Task.isCancelled {
-                do {
-                    try await environment.clock.sleep(for: environment.configuration.leaseRenewalInterval)
-                    lease = try await environment.store.renewLease(
-                        lease,
-                        until: environment.date(after: environment.configuration.leaseDuration)
-                    )
-                } catch is CancellationError {
-                    return
-                } catch RunStoreError.unavailable {
-                    continue
-                } catch {
-                    // The save that stores the plan finds out whether the run is still this worker's.
-                    logger.warning("run lease not renewed during planning", metadata: ["error.type": "\(error)"])
-                    return
+        let result = await withTaskGroup(of: Void.self, returning: RunPlanner.Result.self) { group in
+            group.addTask {
+                var lease = held
+                while !Task.isCancelled {
+                    do {
+                        try await environment.clock.sleep(for: environment.configuration.leaseRenewalInterval)
+                        lease = try await environment.store.renewLease(
+                            lease,
+                            until: environment.date(after: environment.configuration.leaseDuration)
+                        )
+                    } catch is CancellationError {
+                        return
+                    } catch RunStoreError.unavailable {
+                        continue
+                    } catch {
+                        // The save that stores the plan finds out whether the run is still this worker's.
+                        logger.warning("run lease not renewed during planning", metadata: ["error.type": "\(error)"])
+                        return
+                    }
                 }
             }
+            let result = await planning()
+            // The group waits for the renewer: a renewal in flight ends before the save that follows
+            // (which may release the lease).
+            group.cancelAll()
+            return result
         }
-        let result = await planning()
-        renewer.cancel()
-        // A renewal in flight ends before the save that follows (which may release the lease).
-        await renewer.value
         lease.expiresAt = environment.date(after: environment.configuration.leaseDuration)
         return result
     }

@@ -40,6 +40,11 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         self.username = username
         self.password = url.password
         self.database = database
+        // Only what is acted on: a parameter libpq knows but this store does not (`sslrootcert`,
+        // `connect_timeout`, ...) is refused rather than ignored.
+        for item in url.queryItems ?? [] where item.name != "sslmode" {
+            throw Invalid(description: "unsupported parameter '\(item.name)': only sslmode is read")
+        }
         let mode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
         guard let tls = TLSMode(rawValue: mode) else {
             throw Invalid(

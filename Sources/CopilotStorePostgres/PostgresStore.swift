@@ -13,32 +13,49 @@ public import ServiceLifecycle
 ///
 /// The connection pool runs as a `Service` (`run()`): calls made before it runs wait for it.
 public final class PostgresStore: Service, Sendable {
+    typealias InboxBatch = (deliveries: [Delivery], done: @Sendable ([Result<EnqueueOutcome, InboxError>]) -> Void)
+
     let client: PostgresClient
     let logger: Logger
     public let location: PostgresLocation
     let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
+    /// The inbox's batches, written one after the other by `run()`: no request's task does the writing,
+    /// so a cancelled request never abandons the others' commit.
+    private let inboxBatches: AsyncStream<InboxBatch>
+    private let inboxBatchesInput: AsyncStream<InboxBatch>.Continuation
 
     public init(location: PostgresLocation, logger: Logger) {
-        let client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
-        self.client = client
+        self.client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         self.logger = logger
         self.location = location
-        // A batch is written by a task of its own: no request's task does the writing, so a cancelled
-        // request never abandons the others' commit.
-        inboxCommit = GroupCommit(missing: .unavailable) { batch, done in
-            Task { done(await Self.commit(batch, client: client, logger: logger)) }
+        let (batches, input) = AsyncStream.makeStream(of: InboxBatch.self)
+        inboxBatches = batches
+        inboxBatchesInput = input
+        inboxCommit = GroupCommit(missing: .unavailable) { deliveries, done in
+            // A store that stopped answers at once.
+            if case .terminated = input.yield((deliveries, done)) {
+                done(deliveries.map { _ in .failure(.unavailable) })
+            }
         }
     }
 
-    /// Runs the connection pool until the task is cancelled.
+    /// Runs the connection pool and the inbox's writer until the task is cancelled.
     public func run() async {
-        await client.run()
+        await withDiscardingTaskGroup { group in
+            group.addTask { await self.client.run() }
+            group.addTask {
+                for await batch in self.inboxBatches {
+                    batch.done(await Self.commit(batch.deliveries, client: self.client, logger: self.logger))
+                }
+                self.inboxBatchesInput.finish()
+            }
+        }
     }
 }
 
 extension PostgresStore {
-    /// The schema's versions, in order. Each is applied once, in a transaction of its own, and recorded
-    /// in `schema_migrations`.
+    /// The schema's versions, in order. Each is applied once and recorded in `schema_migrations`. Never
+    /// edit one that shipped: add the next.
     static let migrations: [(version: String, statements: [String])] = [
         (
             "v1-inbox",
@@ -64,20 +81,15 @@ extension PostgresStore {
     /// A number of our own for `pg_advisory_lock`, so nodes starting together migrate one at a time.
     static let migrationLock: Int64 = 0x636f_7069_6c6f_7400  // "copilot\0"
 
-    /// Applies the migrations this database lacks, under an advisory lock: of several nodes starting
-    /// together, one applies them and the others find them applied. Answers the versions applied now.
+    /// Applies the migrations this database lacks, in one transaction that first takes an advisory
+    /// lock: of several nodes starting together, one applies them and the others, waiting on the lock,
+    /// then find them applied. The lock is the transaction's, so a failure or a cancelled task can never
+    /// leave it held (DDL is transactional in PostgreSQL). Answers the versions applied now.
     @discardableResult
     public func migrate() async throws -> [String] {
-        try await client.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.migrationLock))", logger: logger)
-            do {
-                let applied = try await Self.applyMigrations(on: connection, logger: logger)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
-                return applied
-            } catch {
-                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Self.migrationLock))", logger: logger)
-                throw error
-            }
+        try await client.withTransaction(logger: logger) { connection in
+            try await connection.query("SELECT pg_advisory_xact_lock(\(Self.migrationLock))", logger: logger)
+            return try await Self.applyMigrations(on: connection, logger: logger)
         }
     }
 
@@ -99,15 +111,13 @@ extension PostgresStore {
         }
         var applied: [String] = []
         for migration in migrations where !done.contains(migration.version) {
-            try await connection.withTransaction(logger: logger) { transaction in
-                for statement in migration.statements {
-                    try await transaction.query(PostgresQuery(unsafeSQL: statement), logger: logger)
-                }
-                try await transaction.query(
-                    "INSERT INTO schema_migrations (version) VALUES (\(migration.version))",
-                    logger: logger
-                )
+            for statement in migration.statements {
+                try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             }
+            try await connection.query(
+                "INSERT INTO schema_migrations (version) VALUES (\(migration.version))",
+                logger: logger
+            )
             applied.append(migration.version)
         }
         return applied

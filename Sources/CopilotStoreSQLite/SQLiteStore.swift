@@ -122,6 +122,8 @@ public final class SQLiteStore: Sendable {
         self.checkpointer = checkpointer
         self.logger = logger
         if migrate { try Self.migrate(writer, logger: logger) }
+        // Each batch is written on the writer's queue and the next starts from its completion, so it
+        // queues behind the worker's writes that arrived meanwhile: they take turns with ingress.
         self.runSaves = GroupCommit(maxBatch: 64, missing: .unavailable) { [writer, logger] saves, done in
             Self.save(saves, to: writer, logger: logger, then: done)
         }

@@ -4,27 +4,20 @@ import Foundation
 /// The `EventInbox` port's semantics as executable checks, run against every backend (memory, SQLite,
 /// PostgreSQL): `@Test(arguments: EventInboxContract.checks)` and a fresh inbox per check.
 public enum EventInboxContract {
-    public struct Check: Sendable, CustomStringConvertible {
-        public var name: String
-        public var body: @Sendable (any EventInbox) async throws -> Void
-
-        public var description: String { name }
-    }
-
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var line: UInt
-        public var description: String { "EventInboxContract.swift, line \(line): \(message)" }
-    }
+    public typealias Check = ContractCheck<any EventInbox>
 
     public static let checks: [Check] = [
-        Check(name: "a delivery is stored whole and read back unchanged; an unknown id is nil") { inbox in
+        Check(
+            name: "a delivery is stored whole and read back unchanged; an unknown id is nil"
+        ) { inbox in
             let original = delivery("d-1", eventID: "e-1")
             try require(try await inbox.enqueue(original) == .accepted(EventID(rawValue: "e-1")), "accepted")
             try require(try await inbox.delivery(EventID(rawValue: "e-1")) == original, "read back unchanged")
             try require(try await inbox.delivery(EventID(rawValue: "missing")) == nil, "unknown")
         },
-        Check(name: "a repeated (source, delivery id) answers duplicate with the original's id and stores nothing") {
+        Check(
+            name: "a repeated (source, delivery id) answers duplicate with the original's id and stores nothing"
+        ) {
             inbox in
             _ = try await inbox.enqueue(delivery("d-1", eventID: "e-1"))
             let again = try await inbox.enqueue(delivery("d-1", eventID: "e-2"))
@@ -32,7 +25,9 @@ public enum EventInboxContract {
             try require(try await inbox.count() == 1, "one stored")
             try require(try await inbox.delivery(EventID(rawValue: "e-2")) == nil, "the repeat's id is not stored")
         },
-        Check(name: "the same delivery id from two sources is two events; storedEventID finds each") { inbox in
+        Check(
+            name: "the same delivery id from two sources is two events; storedEventID finds each"
+        ) { inbox in
             _ = try await inbox.enqueue(delivery("same", source: .github, eventID: "e-g"))
             _ = try await inbox.enqueue(delivery("same", source: .pagerduty, eventID: "e-p"))
             try require(try await inbox.count() == 2, "two events")
@@ -41,7 +36,9 @@ public enum EventInboxContract {
             let other = try await inbox.storedEventID(source: .github, deliveryID: DeliveryID(rawValue: "other"))
             try require(github?.rawValue == "e-g" && pagerduty?.rawValue == "e-p" && other == nil, "found by pair")
         },
-        Check(name: "concurrent repeats of one delivery: exactly one is accepted, all answer its id") { inbox in
+        Check(
+            name: "concurrent repeats of one delivery: exactly one is accepted, all answer its id"
+        ) { inbox in
             let outcomes = try await withThrowingTaskGroup(of: EnqueueOutcome.self) { group in
                 for index in 0..<20 {
                     group.addTask { try await inbox.enqueue(delivery("race", eventID: "e-\(index)")) }
@@ -53,7 +50,9 @@ public enum EventInboxContract {
             try require(Set(outcomes.map(\.eventID)).count == 1, "all answer the original's id")
             try require(try await inbox.count() == 1, "one stored")
         },
-        Check(name: "concurrent distinct deliveries are all stored") { inbox in
+        Check(
+            name: "concurrent distinct deliveries are all stored"
+        ) { inbox in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for index in 0..<50 {
                     group.addTask {
@@ -81,6 +80,6 @@ public enum EventInboxContract {
     }
 
     static func require(_ condition: Bool, _ message: @autoclosure () -> String, line: UInt = #line) throws {
-        if !condition { throw Failure(message: message(), line: line) }
+        try requireContract(condition, message(), line: line)
     }
 }

@@ -5,20 +5,8 @@ import Foundation
 /// `@Test(arguments: RunStoreContract.checks)` and a fresh store per check. A check throws
 /// `RunStoreContract.Failure` naming the broken promise.
 public enum RunStoreContract {
-    /// One promise of the port.
-    public struct Check: Sendable, CustomStringConvertible {
-        public var name: String
-        public var body: @Sendable (any RunStore) async throws -> Void
-
-        public var description: String { name }
-    }
-
-    /// A broken promise.
-    public struct Failure: Error, CustomStringConvertible {
-        public var message: String
-        public var line: UInt
-        public var description: String { "RunStoreContract.swift family, line \(line): \(message)" }
-    }
+    public typealias Check = ContractCheck<any RunStore>
+    public typealias Failure = ContractFailure
 
     /// Every check of the contract.
     public static let checks: [Check] =
@@ -90,8 +78,13 @@ public enum RunStoreContract {
 
     // MARK: Assertions
 
-    static func require(_ condition: Bool, _ message: @autoclosure () -> String, line: UInt = #line) throws {
-        if !condition { throw Failure(message: message(), line: line) }
+    static func require(
+        _ condition: Bool,
+        _ message: @autoclosure () -> String,
+        file: String = #fileID,
+        line: UInt = #line
+    ) throws {
+        try requireContract(condition, message(), file: file, line: line)
     }
 
     static func requireError<T>(

@@ -108,6 +108,12 @@ struct RunStreamTests {
             let gap = try await future.next()
             #expect(gap?.type == "gap")
             #expect(gap?.data?["newest"]?.numberValue == Double(ids.last ?? 0))
+
+            // The largest id there is: a gap too, not an overflow.
+            let (edgeStatus, _, edgeReader) = try await Self.open(client, port: port, lastEventID: "\(Int64.max)")
+            #expect(edgeStatus == .ok)
+            var edge = edgeReader
+            #expect(try await edge.next()?.type == "gap")
         }
     }
 

@@ -8,10 +8,10 @@ import Testing
 @testable import CopilotStorePostgres
 
 /// The PostgreSQL store against a real server: `.ci/run` starts one on 127.0.0.1 and sets
-/// `COPILOT_TEST_POSTGRES_URL`. Without it these tests are skipped, and say so.
+/// `TEST_POSTGRES_URL`. Without it these tests are skipped, and say so.
 @Suite(
     .timeLimit(.minutes(1)),
-    .enabled(if: PostgresServer.url != nil, "COPILOT_TEST_POSTGRES_URL is not set: the PostgreSQL tests are skipped")
+    .enabled(if: PostgresServer.url != nil, "TEST_POSTGRES_URL is not set: the PostgreSQL tests are skipped")
 )
 struct PostgresStoreTests {
     @Test("PostgresStore keeps the EventInbox contract", arguments: EventInboxContract.checks)
@@ -80,9 +80,9 @@ struct PostgresStoreTests {
     }
 }
 
-/// The test server named by `COPILOT_TEST_POSTGRES_URL`, and a fresh database on it per test.
+/// The test server named by `TEST_POSTGRES_URL`, and a fresh database on it per test.
 enum PostgresServer {
-    static let url = ProcessInfo.processInfo.environment["COPILOT_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    static let url = ProcessInfo.processInfo.environment["TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
     static let logger = Logger(label: "copilot.postgres.test", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// Runs `store`'s pool while `body` runs.

@@ -1,6 +1,7 @@
 public import CopilotCore
 import CopilotPlaybooks
 import CopilotServer
+import CopilotStorePostgres
 import Foundation
 import Logging
 
@@ -123,13 +124,10 @@ struct SectionReader {
         }
         if let storage = root.mapping("storage") {
             if let node = storage.value("url"), let url = storage.string("url") {
-                if let location = Self.storageLocation(url) {
-                    configuration.storage.location = location
-                } else {
-                    context.error(
-                        "invalid value '\(url)' for 'storage.url': expected sqlite://PATH or postgres://user:pass@host:port/db",
-                        at: node
-                    )
+                // The value is not repeated in the messages: a postgres:// URL may hold a password.
+                switch Self.storageLocation(url) {
+                case .success(let location): configuration.storage.location = location
+                case .failure(let problem): context.error("invalid value for 'storage.url': \(problem)", at: node)
                 }
             }
             configuration.storage.retentionDays =
@@ -156,17 +154,27 @@ struct SectionReader {
         }
     }
 
-    /// `sqlite://relative/path`, `sqlite:///absolute/path`, `postgres://…` (or `postgresql://…`).
-    static func storageLocation(_ url: String) -> StorageConfiguration.Location? {
+    /// `sqlite://relative/path`, `sqlite:///absolute/path`, `postgres://…` (or `postgresql://…`, read as
+    /// the PostgreSQL store reads it); otherwise what is wrong.
+    static func storageLocation(_ url: String) -> Result<StorageConfiguration.Location, StorageURLProblem> {
+        let expected = StorageURLProblem(description: "expected sqlite://PATH or postgres://user:pass@host:port/db")
         if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            return path.isEmpty ? nil : .sqlite(path: path)
+            return path.isEmpty ? .failure(expected) : .success(.sqlite(path: path))
         }
         if url.hasPrefix("postgres://") || url.hasPrefix("postgresql://") {
-            guard let components = URLComponents(string: url), components.host?.isEmpty == false else { return nil }
-            return .postgres(url: url)
+            do {
+                _ = try PostgresLocation(url: url)
+                return .success(.postgres(url: url))
+            } catch {
+                return .failure(StorageURLProblem(description: error.description))
+            }
         }
-        return nil
+        return .failure(expected)
+    }
+
+    struct StorageURLProblem: Error, CustomStringConvertible {
+        var description: String
     }
 
     /// An `http://` or `https://` URL with a host; otherwise a diagnostic at the value.

@@ -3,7 +3,6 @@ import Logging
 import Metrics
 import OTel
 import ServiceLifecycle
-import Tracing
 
 /// The tracer of `serve` (CONTRACT §7): the spans of every event go to the Observatory over OTLP/HTTP
 /// through swift-otel's batch span processor, whose queue is bounded: when the Observatory is slow or
@@ -20,10 +19,12 @@ enum TracingBackend {
     /// Bootstraps the process's tracer when spans have somewhere to go (`integrations.observatory`, or
     /// the standard `OTEL_EXPORTER_OTLP_ENDPOINT` / `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`), and answers the
     /// service that exports them. Nil otherwise: then no span is recorded, and outbound calls still carry
-    /// a `traceparent` of the event's trace made by the worker.
+    /// a `traceparent` of the event's trace made by the worker (decision: spans nobody receives would
+    /// cost every delivery for nothing; README, "Traces").
     ///
-    /// Call once per process, before any task reads the environment: it removes the `OTEL_*` variables
-    /// the configuration replaces (see below).
+    /// `environment` is the process's: swift-otel applies the `OTEL_*` variables in it over the
+    /// configuration, except those `integrations.observatory` replaces, which are left out (the file
+    /// wins, CONTRACT §1).
     static func bootstrap(
         observatory: IntegrationsConfiguration.Observatory?,
         environment: [String: String],
@@ -46,16 +47,18 @@ enum TracingBackend {
         var configuration = OTel.Configuration.default
         configuration.serviceName = "copilot-agent"
         configuration.resourceAttributes = ["service.version": CopilotVersion.current, "service.instance.id": nodeID]
-        configuration.logs.enabled = false
+        configuration.logs.enabled = false  // standard error has them
         configuration.metrics.enabled = false  // `/metrics` serves them (Prometheus)
         configuration.propagators = [.traceContext]
         configuration.diagnosticLogger = .custom(Logger(label: "copilot-agent.otel", factory: SpanDropCounter.factory))
         configuration.diagnosticLogLevel = .warning
         // A flush at shutdown, and a batch sent to an Observatory that does not answer, end well within the
-        // grace period (the other services use the first part of it).
+        // grace period (the other services use the first part of it), unless OTEL_BSP_EXPORT_TIMEOUT or
+        // OTEL_EXPORTER_OTLP_TIMEOUT say otherwise.
         let exportTimeout = min(.seconds(10), shutdownGrace / 4)
         configuration.traces.batchSpanProcessor.exportTimeout = exportTimeout
         configuration.traces.otlpExporter.timeout = exportTimeout
+        var variables = environment
         if let observatory {
             configuration.traces.otlpExporter.endpoint = tracesURL(observatory.otlpEndpoint)
             configuration.traces.otlpExporter.protocol =
@@ -63,24 +66,18 @@ enum TracingBackend {
                 case .protobuf: .httpProtobuf
                 case .json: .httpJSON
                 }
-            // swift-otel applies `OTEL_*` over the configuration it is given, reading the process
-            // environment itself; for the file to win, the variables it replaces must go first.
-            for variable in replacedVariables where environment[variable] != nil {
+            for variable in replacedVariables where variables.removeValue(forKey: variable) != nil {
                 logger.notice(
                     "OTEL variable ignored: integrations.observatory replaces it",
                     metadata: ["copilot.config.variable": .string(variable)]
                 )
-                unsetenv(variable)
             }
         }
-        let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
-        InstrumentationSystem.bootstrap(tracer)
-        logger.info(
-            "spans exported over OTLP/HTTP",
-            metadata: [
-                "copilot.observatory.endpoint": .string(observatory.map { tracesURL($0.otlpEndpoint) } ?? "OTEL_*")
-            ]
-        )
+        // Traces only (logs and metrics are off above): this bootstraps the instrumentation system alone.
+        let service = try OTel.bootstrap(configuration: configuration, environment: variables)
+        // The host only: an endpoint may carry credentials.
+        let host = observatory.flatMap { URLComponents(string: $0.otlpEndpoint)?.host } ?? "from OTEL_*"
+        logger.info("spans exported over OTLP/HTTP", metadata: ["copilot.observatory.host": .string(host)])
         return service
     }
 
@@ -95,7 +92,8 @@ enum TracingBackend {
 /// its queue is full, and when a batch cannot be exported (the Observatory is down, or still answers
 /// 429/5xx after the retries). This handler passes those lines on to the service's log, and counts the
 /// spans they name in `copilot_telemetry_spans_dropped_total`: the processor exposes no counter of its
-/// own. Its messages are pinned by the test that stops the Observatory (`TelemetryTests`).
+/// own. Its messages are pinned by the test that stops the Observatory (`TelemetryTests`). It sees them
+/// at `warning`: `OTEL_LOG_LEVEL=error` hides them from it, and the counter then stays at zero.
 struct SpanDropCounter: LogHandler {
     static let queueFull = "Spans were dropped this iteration because queue was full"
     static let exportFailed = "Failed to export batch."

@@ -133,8 +133,10 @@ public protocol RunStore: EventInbox, APIKeyStore {
 
     /// The changes of runs committed after `sequence`, oldest first, at most `limit`, with the oldest
     /// change kept and the newest. Every write of a run (created, claimed, saved, decided, cancelled) is
-    /// one change, numbered in commit order in its transaction; at least the newest `RunChange.retained`
-    /// are kept.
+    /// one change, written in its transaction and numbered in commit order: once a number is readable,
+    /// no change with a lower one can appear later (SQLite's one writer gives this for free; a backend
+    /// with concurrent writers must number at commit, not at insert). At least the newest
+    /// `RunChange.retained` are kept.
     func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges
 }
 

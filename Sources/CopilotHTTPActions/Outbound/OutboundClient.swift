@@ -109,11 +109,8 @@ struct OutboundClient: Sendable {
     ) async -> CallResult {
         await withSpan(call.method.rawValue, ofKind: .client) { span in
             span.attributes["http.request.method"] = call.method.rawValue
-            if let url = URLComponents(string: call.url) {
-                // Without the query: presets may put a token there.
-                span.attributes["server.address"] = url.host
-                span.attributes["url.path"] = url.path
-            }
+            // The host only: a preset's path or query may carry a token (incoming-webhook URLs do).
+            span.attributes["server.address"] = URLComponents(string: call.url)?.host
             span.attributes["copilot.integration"] = call.integration
             let result = await perform(call, for: request, trace: trace, remaining: remaining, in: span)
             switch result {

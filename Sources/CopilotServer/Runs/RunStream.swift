@@ -2,6 +2,7 @@ import CopilotCore
 import CopilotExpressions
 import HTTPTypes
 import Hummingbird
+import Logging
 import NIOCore
 import ServiceLifecycle
 
@@ -25,10 +26,10 @@ struct RunStream<Context: RequestContext>: Sendable {
     static var pageSize: Int { 500 }
 
     func addRoutes(to router: some RouterMethods<Context>) {
-        router.get("/api/v1/stream") { request, _ in try await stream(request) }
+        router.get("/api/v1/stream") { request, context in try await stream(request, logger: context.logger) }
     }
 
-    func stream(_ request: Request) async throws -> Response {
+    func stream(_ request: Request, logger: Logger) async throws -> Response {
         let text = request.headers[.lastEventID] ?? request.uri.queryParameters.get("last_event_id")
         let resume: Int64?
         if let text {
@@ -53,17 +54,31 @@ struct RunStream<Context: RequestContext>: Sendable {
             headers: headers,
             body: ResponseBody { [self] writer in
                 var cursor = resume ?? first.newest
-                if let resume, let gap = Self.gap(after: resume, in: first) {
-                    try await writer.write(ByteBuffer(bytes: gap.encoded))
-                    cursor = min(resume, first.newest)
-                }
-                var page = resume == nil ? nil : first
+                var next: RunChanges? = resume == nil ? nil : first
                 var quiet = ContinuousClock.now
                 while !Task.isCancelled, !Task.isShuttingDownGracefully {
-                    if page == nil { page = try? await store.runChanges(after: cursor, limit: Self.pageSize) }
-                    guard let changes = page?.changes else { break }  // the store cannot be read
-                    page = nil
-                    for change in changes {
+                    let page: RunChanges
+                    if let first = next {
+                        page = first
+                        next = nil
+                    } else {
+                        do {
+                            page = try await store.runChanges(after: cursor, limit: Self.pageSize)
+                        } catch {
+                            logger.warning(
+                                "live stream ended: run changes not readable",
+                                metadata: ["error.type": "\(error)"]
+                            )
+                            break
+                        }
+                    }
+                    // On every page, not only the first: a client that falls behind while connected can lose
+                    // changes to the pruning as well.
+                    if let gap = Self.gap(after: cursor, in: page) {
+                        try await writer.write(ByteBuffer(bytes: gap.encoded))
+                        cursor = min(cursor, page.newest)
+                    }
+                    for change in page.changes {
                         let event = ServerSentEvent(
                             id: String(change.sequence),
                             type: "run",
@@ -72,11 +87,11 @@ struct RunStream<Context: RequestContext>: Sendable {
                         try await writer.write(ByteBuffer(bytes: event.encoded))
                         cursor = change.sequence
                     }
-                    if changes.count == Self.pageSize { continue }
-                    if changes.isEmpty, quiet.duration(to: .now) >= keepAlive {
-                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    if page.changes.count == Self.pageSize { continue }
+                    if !page.changes.isEmpty {
                         quiet = .now
-                    } else if !changes.isEmpty {
+                    } else if quiet.duration(to: .now) >= keepAlive {
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
                         quiet = .now
                     }
                     try? await Task.sleep(for: pollInterval)
@@ -86,13 +101,14 @@ struct RunStream<Context: RequestContext>: Sendable {
         )
     }
 
-    /// The `gap` event owed to a client resuming after `resume`: when changes after it are no longer
-    /// kept, or it names a change this store never made.
-    static func gap(after resume: Int64, in changes: RunChanges) -> ServerSentEvent? {
-        let lost = changes.oldest.map { $0 > resume + 1 } ?? false
-        guard lost || resume > changes.newest else { return nil }
+    /// The `gap` event owed to a client whose last change is `cursor`: when changes after it are no
+    /// longer kept, or it names a change this store never made.
+    static func gap(after cursor: Int64, in changes: RunChanges) -> ServerSentEvent? {
+        // `oldest - 1` rather than `cursor + 1`: a cursor of Int64.max must not overflow.
+        let lost = changes.oldest.map { $0 - 1 > cursor } ?? false
+        guard lost || cursor > changes.newest else { return nil }
         let data: JSONValue = [
-            "last_event_id": .number(Double(resume)),
+            "last_event_id": .number(Double(cursor)),
             "oldest_kept": changes.oldest.map { .number(Double($0)) } ?? .null,
             "newest": .number(Double(changes.newest)),
         ]

@@ -1,15 +1,13 @@
 import Synchronization
 
-/// Commits concurrent submissions in batches: one transaction, one fsync, many acknowledgements. Both
-/// stores use it (SQLite for its one writer, PostgreSQL for its round trips).
+/// Commits concurrent submissions in batches: one transaction, one sync, many acknowledgements. Under
+/// load batches grow by themselves while the previous one commits. Both stores use it; how a batch is
+/// written is theirs (`Write`): SQLite on its writer's queue, PostgreSQL by its service's writer task.
 ///
-/// The next batch is started from the completion of the previous one, on the writer's own queue, and
-/// not by a task: under load a task resumed to lead the next batch waited behind the request handlers
-/// for a core, and the single writer sat idle meanwhile (about a quarter of the time at ingress's
-/// peak). Started from the completion, the next batch is queued behind whatever other writes were
-/// queued during this one (the worker's), so they still take turns. A commit is never abandoned by a
-/// cancelled request either: no request's task does the writing. Under load batches grow by themselves
-/// while the disk syncs.
+/// The next batch is started from the completion of the previous one (`done`), not by a waiting
+/// request's task: under load a task resumed to lead the next batch waited behind the request handlers
+/// for a core while the writer sat idle (about a quarter of the time at ingress's peak on SQLite). And
+/// a commit is never abandoned by a cancelled request: no request's task does the writing.
 public final class GroupCommit<Item: Sendable, Outcome: Sendable, Failure: Error>: Sendable {
     /// Starts writing a batch in one transaction and, once it has committed or failed, calls `done` with
     /// one result per item, in order. The next batch is started from `done`, so `write` must not wait
