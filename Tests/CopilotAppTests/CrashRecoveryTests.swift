@@ -27,6 +27,23 @@ struct CrashRecoveryTests {
             timeout_seconds: 60
         """
 
+    /// The model's plan in the tests of planned runs: the integration suite, as step `integration`.
+    static let integrationPlan: ModelStandIn.Answer = .plan([
+        "summary": "run the integration suite",
+        "steps": [
+            ["id": "integration", "uses": "testbench.run", "with": ["test_suite": "integration"], "reason": "r"]
+        ],
+    ])
+
+    /// `playbook` planned by the model, which may use the Test-Bench only.
+    static let plannedPlaybook =
+        playbook + """
+
+            agent:
+              instructions: Verify the pull request with the suite that fits it.
+              allowed: [testbench.run]
+            """
+
     /// The real binary on a fresh directory with `playbook`: `deliver` posts to the first process while
     /// the Test-Bench holds its answers back, which is killed with SIGKILL once `inFlight` steps are in
     /// flight; `resumed` then runs against a second process on the same database.
@@ -130,24 +147,8 @@ struct CrashRecoveryTests {
     func plannedRunResumesWithoutSecondModelCall() async throws {
         let testBench = TestBenchStandIn(mode: .sync)
         let model = ModelStandIn(apiKey: nil)
-        await model.script([
-            .plan([
-                "summary": "run the integration suite",
-                "steps": [
-                    [
-                        "id": "integration", "uses": "testbench.run", "with": ["test_suite": "integration"],
-                        "reason": "r",
-                    ]
-                ],
-            ])
-        ])
-        let playbook =
-            Self.playbook + """
-
-                agent:
-                  instructions: Verify the pull request with the suite that fits it.
-                  allowed: [testbench.run]
-                """
+        await model.script([Self.integrationPlan])
+        let playbook = Self.plannedPlaybook
         try await withStandIn(testBench) { testBenchURL in
             try await withStandIn(model) { modelURL in
                 try await Self.killMidStepAndRestart(

@@ -25,17 +25,7 @@ struct TelemetryTests {
     static let senderTrace = "4bf92f3577b34da6a3ce929d0e0e4736"
     static let senderSpan = "00f067aa0ba902b7"
 
-    static let playbook = """
-        name: pr-verify
-        on:
-          github:
-            types: [pull_request.opened]
-        steps:
-          - id: verify
-            uses: testbench.run
-            with: { test_suite: unit }
-            timeout_seconds: 60
-        """
+    static let playbook = CrashRecoveryTests.playbook
 
     /// A fresh directory with `playbook`, the GitHub source, and `sections` (the caller removes it).
     static func directory(
@@ -97,24 +87,8 @@ struct TelemetryTests {
         let testBench = TestBenchStandIn(mode: .sync)
         let observatory = ObservatoryStandIn()
         let model = ModelStandIn(apiKey: nil)
-        await model.script([
-            .plan([
-                "summary": "run the integration suite",
-                "steps": [
-                    [
-                        "id": "integration", "uses": "testbench.run", "with": ["test_suite": "integration"],
-                        "reason": "r",
-                    ]
-                ],
-            ])
-        ])
-        let playbook =
-            Self.playbook + """
-
-                agent:
-                  instructions: Verify the pull request with the suite that fits it.
-                  allowed: [testbench.run]
-                """
+        await model.script([CrashRecoveryTests.integrationPlan])
+        let playbook = CrashRecoveryTests.plannedPlaybook
         try await withStandIn(testBench) { testBenchURL in
             try await withStandIn(observatory) { observatoryURL in
                 try await withStandIn(model) { modelURL in
