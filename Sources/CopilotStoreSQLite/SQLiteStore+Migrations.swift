@@ -42,6 +42,7 @@ extension SQLiteStore {
         migrator.registerMigration("v7-audit", migrate: Self.createAuditTables)
         migrator.registerMigration("v8-claim-queue", migrate: Self.addClaimQueue)
         migrator.registerMigration("v9-run-changes", migrate: Self.createRunChanges)
+        migrator.registerMigration("v10-run-changes-by-id", migrate: Self.keyRunChangesByRun)
         return migrator
     }
 

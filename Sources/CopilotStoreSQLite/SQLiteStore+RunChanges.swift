@@ -17,11 +17,27 @@ extension SQLiteStore {
         )
     }
 
-    /// Appends the change `run` is now. Every thousandth change deletes the changes more than
+    /// "v10-run-changes-by-id": a change is the run's id alone, and the stream reads the run as it is
+    /// when it sends the change. A copy of the run's state with every write was work on a storm's hot
+    /// path (three writes a run, in the writer's transaction), for changes read far less often.
+    /// The table is made again (numbers restart: a client resuming across the upgrade is told of a gap).
+    static func keyRunChangesByRun(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP TABLE run_changes;
+                CREATE TABLE run_changes (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    run_id TEXT NOT NULL
+                );
+                """
+        )
+    }
+
+    /// Appends a change of `run`. Every thousandth change deletes the changes more than
     /// `RunChange.retained` behind it: a thousand rows at a time, by primary key, so the table stays
     /// bounded at no cost a save would notice.
     static func recordChange(of run: Run, in db: Database) throws {
-        try db.run("INSERT INTO run_changes (state) VALUES (\(RunChange.state(of: run).jsonText))")
+        try db.run("INSERT INTO run_changes (run_id) VALUES (\(run.id.rawValue))")
         let sequence = db.lastInsertedRowID
         if sequence % 1000 == 0 {
             try db.run("DELETE FROM run_changes WHERE seq <= \(sequence - RunChange.retained)")
@@ -31,13 +47,16 @@ extension SQLiteStore {
     public func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges {
         try await read("run changes") { db in
             let rows = try db.rows(
-                "SELECT seq, state FROM run_changes WHERE seq > \(sequence) ORDER BY seq LIMIT \(max(limit, 0))"
+                """
+                SELECT run_changes.seq AS change_seq, runs.* FROM run_changes JOIN runs ON runs.id = run_changes.run_id
+                WHERE run_changes.seq > \(sequence) ORDER BY run_changes.seq LIMIT \(max(limit, 0))
+                """
             )
             // MIN and MAX of the primary key are one index probe each.
             let bounds = try db.row("SELECT MIN(seq) AS oldest, MAX(seq) AS newest FROM run_changes")
-            let changes = rows.compactMap { row -> RunChange? in
-                guard let state = try? JSONValue(parsing: row["state"] as String) else { return nil }
-                return RunChange(sequence: row["seq"], state: state)
+            let runs = try Self.runs(from: rows, in: db)
+            let changes = zip(rows, runs).map { row, run in
+                RunChange(sequence: row["change_seq"], state: RunChange.state(of: run))
             }
             return RunChanges(
                 changes: changes,

@@ -28,7 +28,8 @@ public actor MemoryRunStore: RunStore {
     var transcripts: [RunID: PlannerConversation] = [:]
     var apiKeysByID: [String: APIKeyRecord] = [:]
     var audit: [AuditRecord] = []
-    var changes: [RunChange] = []
+    /// The runs changed, by change number (oldest first): the stream reads each run as it is now.
+    var changes: [(sequence: Int64, run: RunID)] = []
     var changeSequence: Int64 = 0
     var nextSequence: Int64 = 1
     var failing = false
@@ -198,16 +199,15 @@ extension Duration {
 extension MemoryRunStore {
     func recordChange(of run: Run) {
         changeSequence += 1
-        changes.append(RunChange(sequence: changeSequence, state: RunChange.state(of: run)))
+        changes.append((changeSequence, run.id))
         if changes.count > Int(RunChange.retained) { changes.removeFirst(changes.count - Int(RunChange.retained)) }
     }
 
     public func runChanges(after sequence: Int64, limit: Int) throws(RunStoreError) -> RunChanges {
         try checkAvailable()
-        return RunChanges(
-            changes: Array(changes.drop { $0.sequence <= sequence }.prefix(max(limit, 0))),
-            oldest: changes.first?.sequence,
-            newest: changeSequence
-        )
+        let page = changes.drop { $0.sequence <= sequence }.prefix(max(limit, 0)).compactMap { change in
+            runsByID[change.run].map { RunChange(sequence: change.sequence, state: RunChange.state(of: $0.run)) }
+        }
+        return RunChanges(changes: page, oldest: changes.first?.sequence, newest: changeSequence)
     }
 }

@@ -10,7 +10,8 @@ public struct RunChange: Sendable, Hashable {
 
     /// The store's number for the change.
     public var sequence: Int64
-    /// The run after the change (`state(of:)`).
+    /// The run as it is when the change is read (`state(of:)`), which may be after later changes of
+    /// it: stores keep which run changed, not a copy of it per write.
     public var state: JSONValue
 
     public init(sequence: Int64, state: JSONValue) {
