@@ -66,7 +66,8 @@ public enum EventInboxContract {
         },
     ]
 
-    static func delivery(_ deliveryID: String, source: EventSource = .github, eventID: String) -> Delivery {
+    /// A GitHub push delivery (a body with a NUL and a byte that is not UTF-8: stored as bytes).
+    public static func delivery(_ deliveryID: String, source: EventSource = .github, eventID: String) -> Delivery {
         Delivery(
             eventID: EventID(rawValue: eventID),
             source: source,

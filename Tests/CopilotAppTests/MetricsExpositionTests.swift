@@ -48,19 +48,9 @@ struct MetricsExpositionTests {
 
     @Test("every metric family of CONTRACT §7 exists at start-up, before any delivery, run or model call")
     func familiesAtStartUp() async throws {
-        let playbook = """
-            name: pr-unit
-            on:
-              github:
-                types: [pull_request.opened]
-            steps:
-              - id: unit
-                uses: testbench.run
-                with: { test_suite: unit }
-            """
         let directory = try AgentProcess.directory(
             name: "metrics",
-            playbooks: ["pr-unit.yaml": playbook],
+            playbooks: ["pr-unit.yaml": PlaybookFixtures.prUnit],
             sections: """
                 sources:
                   github: { secrets: [env:GITHUB_TEST_SECRET] }

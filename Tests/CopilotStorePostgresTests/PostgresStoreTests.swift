@@ -39,20 +39,12 @@ struct PostgresStoreTests {
             let second = PostgresStore(location: first.location, logger: PostgresServer.logger)
             try await PostgresServer.running(second) {
                 for index in 0..<20 {
-                    let delivery = Delivery(
-                        eventID: EventID(rawValue: "a-\(index)"),
-                        source: .github,
-                        deliveryID: DeliveryID(rawValue: "shared-\(index)"),
-                        type: "push",
-                        subject: "octo/repo",
-                        receivedAt: Date(),
-                        headers: [:],
-                        body: Array("{}".utf8)
+                    async let viaFirst = first.enqueue(
+                        EventInboxContract.delivery("shared-\(index)", eventID: "a-\(index)")
                     )
-                    var other = delivery
-                    other.eventID = EventID(rawValue: "b-\(index)")
-                    async let viaFirst = first.enqueue(delivery)
-                    async let viaSecond = second.enqueue(other)
+                    async let viaSecond = second.enqueue(
+                        EventInboxContract.delivery("shared-\(index)", eventID: "b-\(index)")
+                    )
                     let (one, two) = try await (viaFirst, viaSecond)
                     #expect(one.eventID == two.eventID)
                     #expect([one, two].filter { if case .accepted = $0 { true } else { false } }.count == 1)

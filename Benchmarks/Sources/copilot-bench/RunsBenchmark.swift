@@ -98,16 +98,7 @@ struct RunsBenchmark {
     /// The one playbook the run benchmarks load: `pull_request.opened` → `testbench.run`, with
     /// `PlannerBenchmark.agentBlock` when the planner plans it.
     static func playbook(planned: Bool) -> String {
-        """
-        name: pr-unit
-        on:
-          github:
-            types: [pull_request.opened]
-        steps:
-          - id: unit
-            uses: testbench.run
-            with: { test_suite: unit }
-        """ + (planned ? "\n" + PlannerBenchmark.agentBlock : "")
+        PlaybookFixtures.prUnit + (planned ? "\n" + PlannerBenchmark.agentBlock : "")
     }
 
     /// Event → first outbound action of each delivery, sorted, and the time until every run succeeded.

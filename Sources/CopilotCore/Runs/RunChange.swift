@@ -22,27 +22,7 @@ public struct RunChange: Sendable, Hashable {
     /// What the stream shows of a run: its status and each step's outcome, attempts and error; not the
     /// outputs nor the plan, which can be large and are one `GET /api/v1/runs/{id}` away.
     public static func state(of run: Run) -> JSONValue {
-        .object([
-            "id": .string(run.id.rawValue),
-            "event_id": .string(run.eventID.rawValue),
-            "playbook": .string(run.playbook.rawValue),
-            "subject": .string(run.subject),
-            "status": .string(run.status.rawValue),
-            "updated_at": Run.json(run.updatedAt),
-            "failed_step": run.failedStep.map { .string($0.rawValue) } ?? .null,
-            "cancel_requested": .bool(run.cancelRequested),
-            "steps": .array(
-                run.steps.map { step in
-                    .object([
-                        "id": .string(step.id.rawValue),
-                        "uses": .string(step.uses.rawValue),
-                        "outcome": step.outcome.map { .string($0.rawValue) } ?? .null,
-                        "attempts": .number(Double(step.attempts)),
-                        "error": step.error.map(JSONValue.string) ?? .null,
-                    ])
-                }
-            ),
-        ])
+        run.jsonValue(.change)
     }
 }
 
