@@ -99,6 +99,11 @@ public final class WorkerService: Service, Sendable {
         events.fire()
     }
 
+    /// Asks the run loop for a claim now instead of at the next poll: another node made runs claimable.
+    public func wakeRuns() {
+        runs.fire()
+    }
+
     /// Runs until graceful shutdown (then waits for executing steps) or cancellation.
     public func run() async throws {
         let configuration = environment.configuration

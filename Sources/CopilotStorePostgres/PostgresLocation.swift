@@ -18,6 +18,10 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
     public var port: Int
     public var username: String
     public var password: String?
+    /// The schema the store's tables live in, instead of the user's default search path: how the tests
+    /// give each check a store of its own on one database (a database per check made every check wait
+    /// for the checkpoint `CREATE DATABASE` takes).
+    var schema: String?
     public var database: String
     public var tls: TLSMode
 
@@ -73,7 +77,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             case .prefer: .prefer(client)
             case .require, .verifyCA, .verifyFull: .require(client)
             }
-        return PostgresClient.Configuration(
+        var configuration = PostgresClient.Configuration(
             host: host,
             port: port,
             username: username,
@@ -81,5 +85,7 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             database: database,
             tls: tls
         )
+        if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
+        return configuration
     }
 }

@@ -115,6 +115,7 @@ extension PostgresStore: EventInbox {
                         original.map { .success(.duplicate(EventID(rawValue: $0))) } ?? .failure(.unavailable)
                     )
                 }
+                try await connection.query(notifying(.events), logger: logger)
                 return outcomes
             }
         } catch {

@@ -5,11 +5,17 @@ public import ServiceLifecycle
 
 /// The PostgreSQL store (`storage.url: postgres://…`), for several nodes sharing one server.
 ///
-/// This version holds the inbox (`EventInbox`): each delivery is stored, de-duplicated across nodes by
-/// the unique constraint on `(source, delivery_id)`, and acknowledged after its transaction committed;
-/// concurrent deliveries share one transaction (`GroupCommit`). Bodies live in the table: the server
-/// owns durability, and `synchronous_commit` is left as the server has it (on, by default). The runs,
-/// claims and the rest of `RunStore` come next (issue 15); `serve` does not select this store yet.
+/// The same `RunStore` as SQLite, checked by the same contract suite, built for concurrent writers:
+/// - the inbox de-duplicates across nodes by the unique constraint on `(source, delivery_id)` and
+///   acknowledges after its transaction committed; concurrent deliveries share one transaction
+///   (`GroupCommit`). Bodies live in the table: the server owns durability, and `synchronous_commit`
+///   is left as the server has it (on, by default);
+/// - events and runs are claimed with `FOR UPDATE SKIP LOCKED` over the claim queue's partial indexes
+///   (`PostgresStore+ClaimQueue`), with leases any node may take over once expired;
+/// - concurrency limits and cooldowns are decided in the database, under a per-key advisory lock;
+/// - run changes are numbered in commit order (`PostgresStore+RunChanges`), the audit chain is one
+///   chain whichever node appends (`PostgresStore+Audit`);
+/// - commits that make work for others `NOTIFY` them (`PostgresStore+Notices`).
 ///
 /// The connection pool runs as a `Service` (`run()`): calls made before it runs wait for it.
 public final class PostgresStore: Service, Sendable {
@@ -54,30 +60,6 @@ public final class PostgresStore: Service, Sendable {
 }
 
 extension PostgresStore {
-    /// The schema's versions, in order. Each is applied once and recorded in `schema_migrations`. Never
-    /// edit one that shipped: add the next.
-    static let migrations: [(version: String, statements: [String])] = [
-        (
-            "v1-inbox",
-            [
-                """
-                CREATE TABLE events (
-                    seq BIGSERIAL PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    source TEXT NOT NULL,
-                    delivery_id TEXT NOT NULL,
-                    type TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    received_at DOUBLE PRECISION NOT NULL,
-                    headers TEXT NOT NULL,
-                    body BYTEA NOT NULL,
-                    UNIQUE (source, delivery_id)
-                )
-                """
-            ]
-        )
-    ]
-
     /// A number of our own for `pg_advisory_lock`, so nodes starting together migrate one at a time.
     static let migrationLock: Int64 = 0x636f_7069_6c6f_7400  // "copilot\0"
 

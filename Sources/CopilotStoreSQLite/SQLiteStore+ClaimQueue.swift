@@ -61,18 +61,6 @@ extension SQLiteStore {
         )
     }
 
-    /// `claimable` for a run in this state, parking aside (a parked pending run is not claimable unless
-    /// a cancel is requested: the SQL that writes it adds that).
-    static func mayNeedWorker(_ run: Run) -> Bool {
-        if run.status.isFinal { return false }
-        if run.cancelRequested { return true }
-        switch run.status {
-        case .pending, .planning, .running: return true
-        case .awaitingApproval: return run.wakeAt != nil
-        case .succeeded, .failed, .cancelled, .rejected: return false
-        }
-    }
-
     /// Whether a new pending run of `run`'s key must wait for a slot: its key is limited and the slots
     /// are taken, by holders and unparked pending runs. Runs of the key with the same limit wait in
     /// order (a parked run means every slot is taken); a run with a larger limit (its playbook was

@@ -87,7 +87,7 @@ extension SQLiteStore: RunStore {
         let state: EventRecord.MatchState = created > 0 ? .matched : .unmatched
         try db.run(
             """
-            UPDATE events SET match_state = \(state.rawValue), match_reasons = \(encode(reasons)),
+            UPDATE events SET match_state = \(state.rawValue), match_reasons = \(reasons.storedText),
                 match_lease_owner = NULL, match_lease_until = NULL
             WHERE id = \(record.eventID.rawValue)
             """
@@ -129,25 +129,9 @@ extension SQLiteStore: RunStore {
         return EventRecord(
             delivery: delivery,
             matchState: EventRecord.MatchState(rawValue: row["match_state"]) ?? .pending,
-            reasons: decodeReasons(row["match_reasons"]),
+            reasons: [MatchResult.NotMatched](storedText: row["match_reasons"]),
             runs: try runs(from: runRows, in: db)
         )
-    }
-
-    static func encode(_ reasons: [MatchResult.NotMatched]) -> String {
-        JSONValue.array(
-            reasons.map { .object(["playbook": .string($0.playbook.rawValue), "reason": .string($0.reason)]) }
-        ).jsonText
-    }
-
-    static func decodeReasons(_ text: String?) -> [MatchResult.NotMatched] {
-        let items = text.flatMap { try? JSONValue(parsing: $0) }?.arrayValue ?? []
-        return items.compactMap { item in
-            guard let playbook = item["playbook"]?.stringValue, let reason = item["reason"]?.stringValue else {
-                return nil
-            }
-            return MatchResult.NotMatched(playbook: PlaybookName(rawValue: playbook), reason: reason)
-        }
     }
 
     static func seconds(_ duration: Duration) -> Double {

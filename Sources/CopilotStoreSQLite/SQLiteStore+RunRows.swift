@@ -89,7 +89,7 @@ extension SQLiteStore {
     /// is parked (`SQLiteStore+ClaimQueue`).
     static func insert(_ run: Run, in db: Database) throws {
         let parked = try mustPark(run, in: db)
-        let claimable = mayNeedWorker(run) && (!parked || run.cancelRequested)
+        let claimable = run.mayNeedWorker && (!parked || run.cancelRequested)
         try db.run(
             """
             INSERT INTO runs (id, event_id, playbook, subject, status, planner, plan, created_at, updated_at,
@@ -119,7 +119,7 @@ extension SQLiteStore {
                 claimable = CASE WHEN \(run.status.isFinal) THEN 0
                     WHEN cancel_requested = 1 OR \(run.cancelRequested) THEN 1
                     WHEN \(pending) AND parked = 1 THEN 0
-                    ELSE \(mayNeedWorker(run)) END,
+                    ELSE \(run.mayNeedWorker) END,
                 parked = CASE WHEN \(pending) THEN parked ELSE 0 END,
                 plan = \(run.plan?.jsonValue.jsonText),
                 updated_at = \(run.updatedAt.timeIntervalSince1970),

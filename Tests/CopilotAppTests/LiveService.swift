@@ -26,27 +26,30 @@ func withLiveService<T: Sendable>(
         try await TestOperators.install(in: try SQLiteStore(path: path, logger: logger))
     }
     let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-    let group = try await buildServiceGroup(
-        configuration: configuration,
-        environment: ServeEnvironment(variables: variables, onServerRunning: { portContinuation.yield($0) }),
-        logger: logger
-    )
-    return try await withThrowingTaskGroup(of: T?.self) { tasks in
-        tasks.addTask {
-            try await group.run()
-            return nil
-        }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let result: T
-        do {
-            result = try await body(port)
-        } catch {
+    return try await configuration.storage.withStore(environment: variables, logger: logger) { store in
+        let group = try await buildServiceGroup(
+            configuration: configuration,
+            environment: ServeEnvironment(variables: variables, onServerRunning: { portContinuation.yield($0) }),
+            store: store,
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: T?.self) { tasks in
+            tasks.addTask {
+                try await group.run()
+                return nil
+            }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let result: T
+            do {
+                result = try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
             await group.triggerGracefulShutdown()
-            throw error
+            try await tasks.waitForAll()
+            return result
         }
-        await group.triggerGracefulShutdown()
-        try await tasks.waitForAll()
-        return result
     }
 }

@@ -19,6 +19,11 @@ struct PostgresStoreTests {
         try await PostgresServer.withFreshDatabase { store in try await check.body(store) }
     }
 
+    @Test("PostgresStore keeps the RunStore contract", arguments: RunStoreContract.checks)
+    func runStoreContract(_ check: RunStoreContract.Check) async throws {
+        try await PostgresServer.withFreshDatabase { store in try await check.body(store) }
+    }
+
     @Test("migrations apply once, under the advisory lock, whichever of several nodes starts first")
     func migrationsOnce() async throws {
         try await PostgresServer.withFreshDatabase(migrated: false) { first in
@@ -75,7 +80,12 @@ struct PostgresStoreTests {
 /// The test server named by `TEST_POSTGRES_URL`, and a fresh database on it per test.
 enum PostgresServer {
     static let url = ProcessInfo.processInfo.environment["TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
-    static let logger = Logger(label: "copilot.postgres.test", factory: { _ in SwiftLogNoOpLogHandler() })
+    /// Silent, unless `TEST_POSTGRES_LOG` is set: then the store's warnings (a failed call's error type
+    /// and SQLSTATE) go to standard error.
+    static let logger = Logger(label: "copilot.postgres.test") { label in
+        guard ProcessInfo.processInfo.environment["TEST_POSTGRES_LOG"] != nil else { return SwiftLogNoOpLogHandler() }
+        return StreamLogHandler.standardError(label: label)
+    }
 
     /// Runs `store`'s pool while `body` runs.
     @discardableResult
@@ -87,8 +97,8 @@ enum PostgresServer {
         }
     }
 
-    /// A new database on the server, a migrated store on it for `body`, and the database dropped after.
-    /// (A client's pool runs once: the admin connection lives for the whole call.)
+    /// A new schema on the server's database, a migrated store in it for `body`, and the schema dropped
+    /// after. (A client's pool runs once: the admin connection lives for the whole call.)
     static func withFreshDatabase(
         migrated: Bool = true,
         _ body: (PostgresStore) async throws -> Void
@@ -97,9 +107,9 @@ enum PostgresServer {
         let admin = PostgresStore(location: base, logger: logger)
         let name = "copilot_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
         try await running(admin) {
-            try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+            try await admin.client.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(name)"), logger: logger)
             var location = base
-            location.database = name
+            location.schema = name
             let store = PostgresStore(location: location, logger: logger)
             let outcome: Result<Void, any Error>
             do {
@@ -111,7 +121,7 @@ enum PostgresServer {
             } catch {
                 outcome = .failure(error)
             }
-            try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(name) WITH (FORCE)"), logger: logger)
+            try await admin.client.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(name) CASCADE"), logger: logger)
             try outcome.get()
         }
     }

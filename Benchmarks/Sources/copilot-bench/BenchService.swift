@@ -50,24 +50,27 @@ enum BenchService {
         var logger = Logger(label: "bench")
         logger.logLevel = .error
         let (ports, portContinuation) = AsyncStream.makeStream(of: Int.self)
-        let group = try await buildServiceGroup(
-            configuration: configuration,
-            environment: ServeEnvironment(variables: variables, onServerRunning: { portContinuation.yield($0) }),
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            do {
-                let value = try await body(port, directory.path + "/copilot.db")
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-                return value
-            } catch {
-                await group.triggerGracefulShutdown()
-                try? await tasks.waitForAll()
-                throw error
+        return try await configuration.storage.withStore(environment: variables, logger: logger) { store in
+            let group = try await buildServiceGroup(
+                configuration: configuration,
+                environment: ServeEnvironment(variables: variables, onServerRunning: { portContinuation.yield($0) }),
+                store: store,
+                logger: logger
+            )
+            return try await withThrowingTaskGroup(of: Void.self) { tasks in
+                tasks.addTask { try await group.run() }
+                var iterator = ports.makeAsyncIterator()
+                guard let port = await iterator.next() else { throw CancellationError() }
+                do {
+                    let value = try await body(port, directory.path + "/copilot.db")
+                    await group.triggerGracefulShutdown()
+                    try await tasks.waitForAll()
+                    return value
+                } catch {
+                    await group.triggerGracefulShutdown()
+                    try? await tasks.waitForAll()
+                    throw error
+                }
             }
         }
     }

@@ -1,45 +1,43 @@
-import CopilotStoreSQLite
 import Foundation
 import Logging
 
 /// The store a command (`token`, `audit`) works on: the configured `storage.url`, opened as the
-/// command needs it. Problems are printed; nil then, and the command exits 2.
+/// command needs it. Problems are printed, and the command exits 2.
 enum CommandStore {
     enum Access {
-        /// Opened as the service opens it: refused while the service runs.
+        /// Opened as the service opens it: a SQLite store is refused while the service runs.
         case exclusive
-        /// Read beside a running service (`SQLiteStore.readOnly`).
+        /// Read beside a running service (`SQLiteStore.readOnly`; PostgreSQL is shared anyway).
         case readOnly
     }
 
-    static func open(
+    static func with(
         configurationPath: String,
         environment: [String: String],
         access: Access,
-        label: String
-    ) -> (store: SQLiteStore, configuration: AppConfiguration)? {
+        label: String,
+        _ body: (any ServiceStore, AppConfiguration) async -> Int32
+    ) async -> Int32 {
         let configuration: AppConfiguration
         do {
             configuration = try ConfigurationLoader.load(path: configurationPath, environment: environment)
         } catch {
             printError(error.report)
-            return nil
+            return 2
         }
-        guard case .sqlite(let path) = configuration.storage.location else {
-            printError("error: storage.url: commands work on the SQLite store in this version")
-            return nil
-        }
-        let logger = Logger(label: label)
+        var logger = Logger(label: label)
+        logger.logLevel = .warning
         do {
-            let store =
-                switch access {
-                case .exclusive: try SQLiteStore(path: path, logger: logger)
-                case .readOnly: try SQLiteStore.readOnly(path: path, logger: logger)
-                }
-            return (store, configuration)
-        } catch {
+            return try await configuration.storage.withStore(
+                environment: environment,
+                readOnly: access == .readOnly,
+                logger: logger
+            ) { store in await body(store, configuration) }
+        } catch let error as ServiceStoreError {
             printError("error: \(error.description)")
-            return nil
+        } catch {
+            printError("error: \(error)")
         }
+        return 2
     }
 }

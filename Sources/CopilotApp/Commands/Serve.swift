@@ -51,15 +51,21 @@ public enum Serve {
             return 2
         }
         do {
-            let group = try await buildServiceGroup(
-                configuration: configuration,
-                environment: serveEnvironment,
-                logger: logger
-            )
-            try await group.run()
+            try await configuration.storage.withStore(environment: environment, logger: logger) { store in
+                let group = try await buildServiceGroup(
+                    configuration: configuration,
+                    environment: serveEnvironment,
+                    store: store,
+                    logger: logger
+                )
+                try await group.run()
+            }
             return 0
         } catch let error as ConfigurationError {
             printError(error.report)
+            return 2
+        } catch let error as ServiceStoreError {
+            printError("error: \(error.description)")
             return 2
         } catch ServeError.invalidPlaybooks(let problems) {
             printError(ServeError.invalidPlaybooks(problems).description)

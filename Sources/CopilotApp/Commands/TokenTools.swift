@@ -1,6 +1,5 @@
 import CopilotAuth
 import CopilotCore
-import CopilotStoreSQLite
 import Foundation
 import Logging
 
@@ -70,19 +69,18 @@ public enum TokenTools {
         _ environment: [String: String],
         _ body: (APIKeyIssuer) async -> Int32
     ) async -> Int32 {
-        guard
-            let (store, configuration) = CommandStore.open(
-                configurationPath: configurationPath,
-                environment: environment,
-                access: .exclusive,
-                label: "copilot-agent.token"
+        await CommandStore.with(
+            configurationPath: configurationPath,
+            environment: environment,
+            access: .exclusive,
+            label: "copilot-agent.token"
+        ) { store, configuration in
+            let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
+            let status = await body(
+                APIKeyIssuer(store: store, roles: configuration.operatorRoles, localActor: "cli:\(user)")
             )
-        else { return 2 }
-        let user = environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
-        let status = await body(
-            APIKeyIssuer(store: store, roles: configuration.operatorRoles, localActor: "cli:\(user)")
-        )
-        try? await store.checkpoint()
-        return status
+            try? await store.checkpoint()
+            return status
+        }
     }
 }

@@ -1,6 +1,7 @@
 public import CopilotCore
 public import CopilotExpressions
 public import CopilotServer
+import CopilotStorePostgres
 public import Logging
 
 /// The whole configuration of CONTRACT §1, checked and typed. Secrets are still references here;
@@ -33,7 +34,7 @@ public struct LogConfiguration: Sendable, Equatable {
     public var format: Format = .text
 }
 
-/// `storage.url` (`sqlite://PATH` or `postgres://…`), `storage.retention_days` (0 = keep all).
+/// `storage.url` (`sqlite://PATH` or `postgres://…`), `storage.password`, `storage.retention_days` (0 = keep all).
 public struct StorageConfiguration: Sendable, Equatable {
     public enum Location: Sendable, Equatable {
         /// A path relative to the working directory, or absolute.
@@ -41,7 +42,18 @@ public struct StorageConfiguration: Sendable, Equatable {
         case postgres(url: String)
     }
     public var location: Location = .sqlite(path: "data/copilot.db")
+
+    /// Where the store is, for logs: never a password.
+    public var locationDescription: String {
+        switch location {
+        case .sqlite(let path): "sqlite://\(path)"
+        case .postgres(let url): (try? PostgresLocation(url: url))?.description ?? "postgres://(invalid)"
+        }
+    }
     public var retentionDays: Int = 30
+    /// `storage.password`: the PostgreSQL password as a secret reference, so that the URL (often in a
+    /// ConfigMap or a unit file) need not hold it. Refused with a `sqlite://` URL.
+    public var password: SecretReference?
 }
 
 /// `playbooks.dir`, `playbooks.watch`.

@@ -132,6 +132,17 @@ struct SectionReader {
             }
             configuration.storage.retentionDays =
                 storage.int("retention_days", in: 0...Int.max) ?? configuration.storage.retentionDays
+            if let node = storage.value("password"), let password = secret(storage, "password") {
+                if case .sqlite = configuration.storage.location {
+                    context.error("'storage.password' is for a postgres:// storage.url; SQLite has none", at: node)
+                } else if case .postgres(let url) = configuration.storage.location,
+                    (try? PostgresLocation(url: url))?.password != nil
+                {
+                    context.error("'storage.password' and a password in 'storage.url': write one of them", at: node)
+                } else {
+                    configuration.storage.password = password
+                }
+            }
             storage.finish()
         }
         if let playbooks = root.mapping("playbooks") {

@@ -20,7 +20,7 @@ struct EnvironmentOverlay {
     static let fixedKeys: [String] = [
         "server.host", "server.port", "server.max_body_bytes", "server.shutdown_grace_seconds",
         "log.level", "log.format",
-        "storage.url", "storage.retention_days",
+        "storage.url", "storage.password", "storage.retention_days",
         "playbooks.dir", "playbooks.watch",
         "workers.concurrency",
         "agent.provider", "agent.model", "agent.base_url", "agent.api_key", "agent.max_steps",

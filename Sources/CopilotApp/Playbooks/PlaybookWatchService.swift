@@ -46,14 +46,20 @@ struct PlaybookWatchService: Service {
         }
     }
 
-    /// Names, sizes and modification times of the playbook files; empty when the directory is unreadable.
+    /// Names, sizes and modification times of the playbook files, and where their symlinks lead; empty
+    /// when the directory is unreadable.
+    ///
+    /// Through symlinks: in a Kubernetes ConfigMap volume each `x.yaml` is a symlink to `..data/x.yaml`,
+    /// and an update swaps `..data` to a new directory, leaving the symlink itself untouched; what changes
+    /// is the file it resolves to.
     static func fingerprint(of directory: String) -> [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.filter { ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) && !$0.hasPrefix(".") }.sorted().map {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: directory + "/" + $0)
+            let target = URL(fileURLWithPath: directory + "/" + $0).resolvingSymlinksInPath().path
+            let attributes = try? FileManager.default.attributesOfItem(atPath: target)
             let size = (attributes?[.size] as? NSNumber)?.intValue ?? -1
             let modified = (attributes?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
-            return "\($0)\u{0}\(size)\u{0}\(modified)"
+            return "\($0)\u{0}\(target)\u{0}\(size)\u{0}\(modified)"
         }
     }
 }

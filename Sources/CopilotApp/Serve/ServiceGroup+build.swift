@@ -5,7 +5,7 @@ import CopilotEngine
 import CopilotHTTPActions
 import CopilotPlaybooks
 import CopilotServer
-import CopilotStoreSQLite
+import CopilotStorePostgres
 import CopilotWebhooks
 import Foundation
 import Hummingbird
@@ -50,7 +50,6 @@ public struct ServeEnvironment: Sendable {
 
 /// Why `serve` could not start, each with a message an operator can act on.
 public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
-    case unsupportedStore(String)
     /// The playbooks are invalid at start-up: there is no earlier set to keep, so the service does not start.
     case invalidPlaybooks([Diagnostic])
     /// `agent.*` names a model the service cannot be pointed at (an `api_key` that does not resolve).
@@ -60,8 +59,6 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .plannerUnavailable(let problem):
             "agent: " + problem.description
-        case .unsupportedStore(let scheme):
-            "storage.url: the \(scheme) store is not available in this version; use sqlite://PATH"
         case .invalidPlaybooks(let problems):
             (problems.sorted().map(\.configurationDescription) + [
                 "the playbooks are invalid; the service did not start"
@@ -78,20 +75,17 @@ public enum ServeError: Error, Sendable, Equatable, CustomStringConvertible {
 /// `server.shutdown_grace_seconds`), the worker stops claiming and saves the steps it is executing, the
 /// playbook watcher stops, the HTTP client closes, the tracer flushes its spans, and the store, whose
 /// commits are already durable, is released last.
+///
+/// `store` is the one `storage.url` names, open for as long as the group runs
+/// (`StorageConfiguration.withStore`).
 public func buildServiceGroup(
     configuration: AppConfiguration,
     environment: ServeEnvironment,
+    store: any ServiceStore,
     logger: Logger
 ) async throws -> ServiceGroup {
     let receivers =
         try environment.devSecrets?.receivers() ?? configuration.webhookReceivers(environment: environment.variables)
-    let store: SQLiteStore
-    switch configuration.storage.location {
-    case .sqlite(let path):
-        store = try SQLiteStore(path: path, logger: logger)
-    case .postgres:
-        throw ServeError.unsupportedStore("postgres")
-    }
     try await environment.devSecrets?.registerAdminKey(in: store, now: Date())
     let readiness = Readiness()
     readiness.storeOpened()
@@ -141,6 +135,8 @@ public func buildServiceGroup(
         planner: planner
     )
 
+    // Several nodes share a PostgreSQL store: they tell each other of new work and reloads.
+    let cluster = store as? PostgresStore
     let application = try await shuttingDown(httpClient) {
         try buildApplication(
             configuration: configuration.server,
@@ -151,7 +147,11 @@ public func buildServiceGroup(
                 playbooks: PlaybookAPI(
                     registry: reloader.registry,
                     loader: configuration.playbookLoader,
-                    reload: { actor in await reloader.reload(reason: "api", by: actor) }
+                    reload: { [cluster] actor in
+                        let outcome = await reloader.reload(reason: "api", by: actor)
+                        await cluster?.announce(.playbooks(origin: environment.nodeID))
+                        return outcome
+                    }
                 ),
                 runs: store,
                 operators: OperatorAccess(
@@ -172,9 +172,22 @@ public func buildServiceGroup(
             .init(service: HTTPClientService(client: httpClient)),
             .init(service: PlaybookWatchService(reloader: reloader, watch: configuration.playbooks.watch)),
             .init(service: worker),
-            .init(service: application),
-            .init(service: ReadinessGate(readiness: readiness)),
-        ],
+        ]
+            + (cluster.map {
+                [
+                    .init(
+                        service: ClusterNoticeService(
+                            store: $0,
+                            worker: worker,
+                            reloader: reloader,
+                            nodeID: environment.nodeID
+                        )
+                    )
+                ]
+            } ?? []) + [
+                .init(service: application),
+                .init(service: ReadinessGate(readiness: readiness)),
+            ],
         gracefulShutdownSignals: [.sigterm, .sigint],
         logger: logger
     )
@@ -183,7 +196,7 @@ public func buildServiceGroup(
         "copilot-agent starting",
         metadata: [
             "copilot.sources": "\(receivers.keys.map(\.rawValue).sorted().joined(separator: ","))",
-            "copilot.storage": "\(configuration.storage.location)",
+            "copilot.storage": "\(configuration.storage.locationDescription)",
         ]
     )
     return ServiceGroup(configuration: groupConfiguration)

@@ -54,6 +54,39 @@ struct PlaybookWatchTests {
         }
     }
 
+    @Test("a ConfigMap volume's update (the ..data symlink swapped to a new directory) is loaded")
+    func watchesAConfigMapSwap() async throws {
+        // Kubernetes' layout: smoke.yaml → ..data/smoke.yaml, ..data → ..<timestamp>/ holding the files.
+        let directory = try PlaybookReloadTests.directory([:])
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        @Sendable func version(_ name: String, _ text: String) throws {
+            let files = FileManager.default
+            try files.createDirectory(atPath: "\(directory)/..\(name)", withIntermediateDirectories: true)
+            try Data(text.utf8).write(to: URL(fileURLWithPath: "\(directory)/..\(name)/smoke.yaml"))
+            // The swap is a rename over the old link, as the kubelet does it: atomic.
+            try files.createSymbolicLink(atPath: "\(directory)/..data_tmp", withDestinationPath: "..\(name)")
+            #expect(rename("\(directory)/..data_tmp", "\(directory)/..data") == 0)
+        }
+        try version("v1", PlaybookReloadTests.valid)
+        try FileManager.default.createSymbolicLink(
+            atPath: directory + "/smoke.yaml",
+            withDestinationPath: "..data/smoke.yaml"
+        )
+        let yaml = """
+            server: { host: 127.0.0.1, port: 0 }
+            storage: { url: "sqlite://\(directory)/copilot.db" }
+            playbooks: { dir: "\(directory)", watch: true }
+            """
+        try await withLiveService(configurationYAML: yaml, variables: [:]) { port in
+            #expect(Self.names(try await Self.listing(port: port)) == ["smoke"])
+            try version("v2", PlaybookReloadTests.valid.replacingOccurrences(of: "name: smoke", with: "name: swapped"))
+            let loaded = try await eventually(timeout: .seconds(15)) {
+                Self.names(try await Self.listing(port: port)) == ["swapped"]
+            }
+            #expect(loaded)
+        }
+    }
+
     @Test("SIGHUP reloads the playbooks of the running binary")
     func reloadsOnHangup() async throws {
         let directory = try PlaybookReloadTests.directory(["smoke.yaml": PlaybookReloadTests.valid])

@@ -1,0 +1,60 @@
+public import CopilotCore
+import PostgresNIO
+
+// The live stream's changes (`RunChange`), numbered in commit order across concurrent writers.
+//
+// SQLite has one writer, so a change's number is its commit order. Here several transactions write at
+// once, and a sequence hands out numbers at insert: a transaction holding 41 may commit after one
+// holding 42, and a reader that saw 42 and moved on would never see 41. So each transaction that wrote
+// runs takes a shared advisory lock (the *fence*) before it draws numbers, and a reader takes the fence
+// exclusively for an instant: once it holds it, every number drawn so far belongs to a transaction that
+// has ended, and the highest one committed bounds what it may hand out. Writers run in parallel with
+// each other; a reader waits for the transactions in flight, milliseconds, and holds writers up no
+// longer than that. (A counter row updated by every transaction would number at commit too, but would
+// serialize every run write of every node behind one row lock.)
+extension PostgresStore {
+    /// The fence's lock, beside the store's other advisory locks.
+    static var fence: (Int32, Int32) { (StoreLock.space, 2) }
+
+    /// Writes the transaction's changes, last, just before it commits.
+    static func writeChanges(of transaction: StoreTransaction) async throws {
+        guard !transaction.changedRuns.isEmpty else { return }
+        try await transaction.run("SELECT pg_advisory_xact_lock_shared(\(fence.0), \(fence.1))")
+        let rows = try await transaction.rows(
+            """
+            INSERT INTO run_changes (run_id)
+            SELECT id FROM unnest(\(transaction.changedRuns)::text[]) WITH ORDINALITY AS changed (id, place)
+            ORDER BY place
+            RETURNING seq
+            """
+        )
+        // Every thousandth number prunes the changes `retained` behind it, by primary key.
+        if let crossed = try rows.map({ try $0("seq", as: Int64.self) }).first(where: { $0 % 1000 == 0 }) {
+            try await transaction.run("DELETE FROM run_changes WHERE seq <= \(crossed - RunChange.retained)")
+        }
+    }
+
+    public func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges {
+        // The highest number every transaction before us has settled.
+        let committed = try await transaction("run changes fence") { transaction in
+            try await transaction.run("SELECT pg_advisory_xact_lock(\(Self.fence.0), \(Self.fence.1))")
+            return try await transaction.row("SELECT MAX(seq) AS newest, MIN(seq) AS oldest FROM run_changes")
+                .map { (newest: try $0("newest", as: Int64?.self), oldest: try $0("oldest", as: Int64?.self)) }
+        }
+        let newest = committed?.newest ?? 0
+        return try await read("run changes") { transaction in
+            let rows = try await transaction.rows(
+                """
+                SELECT run_changes.seq AS change_seq, runs.* FROM run_changes JOIN runs ON runs.id = run_changes.run_id
+                WHERE run_changes.seq > \(sequence) AND run_changes.seq <= \(newest)
+                ORDER BY run_changes.seq LIMIT \(max(limit, 0))
+                """
+            )
+            let runs = try Self.runs(from: rows)
+            let changes = try zip(rows, runs).map { row, run in
+                RunChange(sequence: try row("change_seq"), state: RunChange.state(of: run))
+            }
+            return RunChanges(changes: changes, oldest: committed?.oldest, newest: newest)
+        }
+    }
+}

@@ -1,0 +1,250 @@
+public import CopilotCore
+import CopilotExpressions
+import PostgresNIO
+
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
+public import Foundation
+#endif
+
+extension PostgresStore {
+    public func claimRuns(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date
+    ) async throws(RunStoreError) -> [ClaimedRun] {
+        let nowSeconds = now.timeIntervalSince1970
+        let until = now.addingTimeInterval(Self.seconds(lease))
+        return try await transaction("claim runs") { transaction in
+            // Two bounded index ranges (`PostgresStore+ClaimQueue`): runs without a time to wait for, in
+            // `seq` order, passing over the runs in flight only; and runs whose time has come. Rows
+            // another node is claiming are skipped, not waited for.
+            // (Two statements: PostgreSQL takes no `FOR UPDATE` inside a `UNION`.)
+            let ready = try await transaction.rows(
+                """
+                SELECT id, seq FROM runs
+                WHERE claimable AND wake_at IS NULL AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                ORDER BY seq LIMIT \(max(limit, 0)) FOR UPDATE SKIP LOCKED
+                """
+            )
+            let due = try await transaction.rows(
+                """
+                SELECT id, seq FROM runs
+                WHERE claimable AND wake_at IS NOT NULL AND wake_at <= \(nowSeconds)
+                  AND (lease_owner IS NULL OR lease_until <= \(nowSeconds))
+                ORDER BY wake_at LIMIT \(max(limit, 0)) FOR UPDATE SKIP LOCKED
+                """
+            )
+            let ids = try (ready + due).map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }
+                .sorted { $0.seq < $1.seq }.prefix(max(limit, 0)).map(\.id)
+            guard !ids.isEmpty else { return [] }
+            let pending = RunStatus.pending.rawValue
+            let rows = try await transaction.rows(
+                """
+                UPDATE runs SET lease_owner = \(owner), lease_until = \(until.timeIntervalSince1970), parked = FALSE,
+                    status = CASE WHEN status = \(pending) THEN \(RunStatus.planning.rawValue) ELSE status END,
+                    started_at = COALESCE(started_at, \(nowSeconds)),
+                    updated_at = CASE WHEN status = \(pending) THEN \(nowSeconds) ELSE updated_at END
+                WHERE id = ANY(\(ids))
+                RETURNING *
+                """
+            )
+            let runs = try Self.runs(from: rows).sorted { lhs, rhs in
+                (ids.firstIndex(of: lhs.id.rawValue) ?? 0) < (ids.firstIndex(of: rhs.id.rawValue) ?? 0)
+            }
+            transaction.changedRuns.append(contentsOf: runs.map(\.id.rawValue))
+            return runs.map { ClaimedRun(run: $0, lease: RunLease(runID: $0.id, owner: owner, expiresAt: until)) }
+        }
+    }
+
+    public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
+        try await transaction("renew lease") { transaction in
+            try await Self.checkLease(lease, in: transaction)
+            try await transaction.run(
+                "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
+            )
+            return RunLease(runID: lease.runID, owner: lease.owner, expiresAt: until)
+        }
+    }
+
+    public func save(
+        _ run: Run,
+        lease: RunLease,
+        release: Bool,
+        audit: [AuditEntry]
+    ) async throws(RunStoreError) -> Run {
+        try await transaction("save run") { transaction in
+            try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
+        }
+    }
+
+    private static func save(
+        _ run: Run,
+        lease: RunLease,
+        release: Bool,
+        audit: [AuditEntry],
+        in transaction: StoreTransaction
+    ) async throws -> Run {
+        guard lease.runID == run.id else { throw RunStoreError.conflict }
+        // The key first (a run that ends unparks the next of its key), then the row (`StoreLock`).
+        if run.status.isFinal { try await lockKeys([(run.playbook, run.concurrencyKey)], in: transaction) }
+        let cancelRequested = try await checkLease(lease, in: transaction)
+        try await update(run, releasing: release, in: transaction)
+        var saved = run
+        saved.cancelRequested = run.cancelRequested || cancelRequested
+        try await appendAudit(audit, in: transaction)
+        return saved
+    }
+
+    public func savePlan(
+        _ run: Run,
+        transcript: PlannerConversation,
+        lease: RunLease,
+        release: Bool,
+        audit: [AuditEntry]
+    ) async throws(RunStoreError) -> Run {
+        try await transaction("save plan") { transaction in
+            let saved = try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
+            if !release {
+                try await transaction.run(
+                    "UPDATE runs SET lease_until = \(lease.expiresAt.timeIntervalSince1970) WHERE id = \(run.id.rawValue)"
+                )
+            }
+            try await transaction.run(
+                """
+                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(transcript.jsonValue.jsonText))
+                ON CONFLICT (run_id) DO UPDATE SET conversation = excluded.conversation
+                """
+            )
+            return saved
+        }
+    }
+
+    public func transcript(_ id: RunID) async throws(RunStoreError) -> PlannerConversation? {
+        let text = try await read("read transcript") { transaction in
+            try await transaction.row("SELECT conversation FROM run_transcripts WHERE run_id = \(id.rawValue)")?(
+                "conversation",
+                as: String.self
+            )
+        }
+        return text.flatMap { try? JSONValue(parsing: $0) }.flatMap(PlannerConversation.init(jsonValue:))
+    }
+
+    public func recentRuns(
+        playbook: PlaybookName,
+        subject: String,
+        before: RunID,
+        limit: Int
+    ) async throws(RunStoreError) -> [Run] {
+        try await read("recent runs") { transaction in
+            try Self.runs(
+                from: try await transaction.rows(
+                    """
+                    SELECT * FROM runs
+                    WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
+                      AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
+                    ORDER BY seq DESC LIMIT \(max(limit, 0))
+                    """
+                )
+            )
+        }
+    }
+
+    public func decideApproval(
+        _ id: RunID,
+        decision: ApprovalDecision,
+        audit: AuditEntry
+    ) async throws(RunStoreError) -> Run {
+        try await transaction("decide approval") { transaction in
+            // A rejection ends the run: its key's lock first, then the row.
+            try await Self.lockKey(of: id, in: transaction)
+            guard
+                let row = try await transaction.row("SELECT * FROM runs WHERE id = \(id.rawValue) FOR UPDATE"),
+                var run = try Self.run(from: row)
+            else { throw RunStoreError.notFound }
+            if try row("lease_owner", as: String?.self) != nil, let until = try row("lease_until", as: Double?.self),
+                until > decision.at.timeIntervalSince1970
+            {
+                throw RunStoreError.conflict
+            }
+            do {
+                try run.recordApproval(decision)
+            } catch {
+                throw RunStoreError.conflict
+            }
+            try await Self.update(run, releasing: false, in: transaction)
+            try await Self.appendAudit([audit], in: transaction)
+            transaction.madeRunsClaimable = true
+            return run
+        }
+    }
+
+    public func cancelRun(_ id: RunID, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> Run {
+        try await transaction("cancel run") { transaction in
+            try await Self.lockKey(of: id, in: transaction)
+            guard var run = try await Self.loadRun(id.rawValue, in: transaction, locking: true) else {
+                throw RunStoreError.notFound
+            }
+            do {
+                try run.requestCancellation(at: now)
+            } catch {
+                throw RunStoreError.conflict
+            }
+            try await Self.update(run, releasing: false, in: transaction)
+            try await Self.appendAudit([audit], in: transaction)
+            transaction.madeRunsClaimable = true
+            return run
+        }
+    }
+
+    /// The lock of the run's concurrency key, when it has a limited one (a run's key never changes).
+    private static func lockKey(of id: RunID, in transaction: StoreTransaction) async throws {
+        guard
+            let row = try await transaction.row(
+                "SELECT playbook, concurrency_key FROM runs WHERE id = \(id.rawValue) AND concurrency_limit IS NOT NULL"
+            )
+        else { return }
+        try await lockKeys([(PlaybookName(rawValue: try row("playbook")), try row("concurrency_key"))], in: transaction)
+    }
+
+    public func run(_ id: RunID) async throws(RunStoreError) -> Run? {
+        try await read("read run") { transaction in try await Self.loadRun(id.rawValue, in: transaction) }
+    }
+
+    public func runs(_ query: RunQuery) async throws(RunStoreError) -> RunPage {
+        let before = try query.cursor.map { (text) throws(RunStoreError) in try RunCursor(text: text).sequence }
+        let limit = query.effectiveLimit
+        return try await read("list runs") { transaction in
+            let rows = try await transaction.rows(
+                """
+                SELECT * FROM runs
+                WHERE (\(before)::bigint IS NULL OR seq < \(before))
+                  AND (\(query.status?.rawValue)::text IS NULL OR status = \(query.status?.rawValue))
+                  AND (\(query.playbook?.rawValue)::text IS NULL OR playbook = \(query.playbook?.rawValue))
+                  AND (\(query.eventID?.rawValue)::text IS NULL OR event_id = \(query.eventID?.rawValue))
+                ORDER BY seq DESC LIMIT \(limit + 1)
+                """
+            )
+            let numbered = try rows.map { (seq: try $0("seq", as: Int64.self), row: $0) }
+            let (page, next) = RunCursor.page(numbered, limit: limit) { $0.seq }
+            return RunPage(runs: try Self.runs(from: page.map(\.row)), nextCursor: next)
+        }
+    }
+
+    /// Throws `notFound` for an unknown run, `conflict` when `lease` is not the stored one or the run
+    /// ended; locks the run's row. Answers whether the stored run has a cancel requested.
+    @discardableResult
+    static func checkLease(_ lease: RunLease, in transaction: StoreTransaction) async throws -> Bool {
+        guard
+            let row = try await transaction.row(
+                "SELECT status, lease_owner, cancel_requested FROM runs WHERE id = \(lease.runID.rawValue) FOR UPDATE"
+            )
+        else { throw RunStoreError.notFound }
+        guard try row("lease_owner", as: String?.self) == lease.owner,
+            let status = RunStatus(rawValue: try row("status")), !status.isFinal
+        else { throw RunStoreError.conflict }
+        return try row("cancel_requested")
+    }
+}
