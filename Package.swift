@@ -342,6 +342,8 @@ let package = Package(
                 "CopilotHTTPActions", "CopilotPlaybooks",
                 // Built first so the crash and signal tests can run the real binary.
                 "copilot-agent",
+                // The cluster tests make a database of their own on the test server.
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
