@@ -122,10 +122,19 @@ extension SQLiteStore: RunStore {
     }
 
     /// The record of a row of `events`.
-    static func eventRecord(_ row: Row, bodies: BodyLog?, in db: Database) throws -> EventRecord {
+    static func eventRecord(
+        _ row: Row,
+        bodies: BodyLog?,
+        in db: Database,
+        withRuns: Bool = true
+    ) throws
+        -> EventRecord
+    {
         guard let body = try body(of: row, bodies: bodies, in: db), let delivery = delivery(from: row, body: body)
         else { throw RunStoreError.unavailable }
-        let runRows = try db.rows("SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq")
+        let runRows =
+            withRuns
+            ? try db.rows("SELECT * FROM runs WHERE event_id = \(delivery.eventID.rawValue) ORDER BY seq") : []
         return EventRecord(
             delivery: delivery,
             matchState: EventRecord.MatchState(rawValue: row["match_state"]) ?? .pending,

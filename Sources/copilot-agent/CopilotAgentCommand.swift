@@ -6,6 +6,6 @@ struct CopilotAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "copilot-agent",
         abstract: "Webhook-driven auto-remediation: receive, match playbooks, plan, act, verify.",
-        subcommands: [ServeCommand.self, PlaybookCommand.self, TokenCommand.self, AuditCommand.self]
+        subcommands: [ServeCommand.self, PlaybookCommand.self, TokenCommand.self, AuditCommand.self, StoreCommand.self]
     )
 }

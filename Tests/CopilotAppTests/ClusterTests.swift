@@ -240,3 +240,82 @@ enum TestDatabase {
         }
     }
 }
+
+/// `copilot-agent store copy`: a single node's SQLite store moved to PostgreSQL, where a node carries on.
+@Suite(
+    .timeLimit(.minutes(2)),
+    .enabled(if: TestDatabase.serverURL != nil, "TEST_POSTGRES_URL is not set: the store copy tests are skipped")
+)
+struct StoreCopyTests {
+    @Test("a stopped node's store is copied whole, verified, and served by a node on PostgreSQL; refusals")
+    func copyToPostgres() async throws {
+        let testBench = TestBenchStandIn(mode: .sync)
+        try await withStandIn(testBench) { testBenchURL in
+            let directory = try AgentProcess.directory(
+                name: "copy",
+                playbooks: ["pr-verify.yaml": ClusterTests.playbook()],
+                sections: """
+                    sources:
+                      github: { secrets: [env:CLUSTER_SECRET] }
+                    integrations:
+                      testbench: { url: "\(testBenchURL)", timeout_seconds: 60 }
+                    """
+            )
+            defer { try? FileManager.default.removeItem(at: directory.url) }
+            let environment = ["CLUSTER_SECRET": ClusterTests.secret, "PATH": "/usr/bin:/bin"]
+            let sqlite = "sqlite://\(directory.url.path)/copilot.db"
+            try await TestDatabase.withFresh { url in
+                let copy = ["store", "copy", "--from", sqlite, "--to", url]
+                // A node on SQLite does some work.
+                let single = try AgentProcess(
+                    config: directory.config,
+                    directory: directory.url,
+                    port: directory.port,
+                    environment: environment,
+                    name: "single"
+                )
+                #expect(try await single.waitUntilReady(), "\(single.log)")
+                for index in 0..<5 { _ = try await ClusterTests.post(single, delivery: "copy-\(index)") }
+                let done = try await eventually(timeout: .seconds(30)) {
+                    try await ClusterTests.runs(single, status: "succeeded").count == 5
+                }
+                #expect(done, "\(single.log)")
+                let inUse = try CommandLineTests.run(copy, environment: environment)
+                #expect(inUse.status == 2 && inUse.output.contains("in use"), "\(inUse.output)")
+                single.stop(with: SIGTERM)
+
+                let copied = try CommandLineTests.run(copy, environment: environment)
+                #expect(copied.status == 0, "\(copied.output)")
+                #expect(copied.output.contains("5 events, 5 runs, 1 API keys"), "\(copied.output)")
+                #expect(copied.output.contains("the audit chain verifies"), "\(copied.output)")
+                let again = try CommandLineTests.run(copy, environment: environment)
+                #expect(again.status == 1 && again.output.contains("already holds"), "\(again.output)")
+
+                // A node on PostgreSQL serves what was copied, with the same admin key, and carries on.
+                var pgEnvironment = environment
+                pgEnvironment["COPILOT_STORAGE_URL"] = url
+                let verified = try CommandLineTests.run(
+                    ["audit", "verify", "--config", directory.config],
+                    environment: pgEnvironment
+                )
+                #expect(verified.status == 0, "\(verified.output)")
+                let moved = try AgentProcess(
+                    config: directory.config,
+                    directory: directory.url,
+                    port: directory.port,
+                    environment: pgEnvironment,
+                    name: "moved"
+                )
+                defer { moved.stop(with: SIGTERM) }
+                #expect(try await moved.waitUntilReady(), "\(moved.log)")
+                #expect(try await ClusterTests.runs(moved, status: "succeeded").count == 5)
+                #expect(try await ClusterTests.post(moved, delivery: "copy-0")["status"] == "duplicate")
+                _ = try await ClusterTests.post(moved, delivery: "copy-after")
+                let carriesOn = try await eventually(timeout: .seconds(30)) {
+                    try await ClusterTests.runs(moved, status: "succeeded").count == 6
+                }
+                #expect(carriesOn, "\(moved.log)")
+            }
+        }
+    }
+}

@@ -38,6 +38,8 @@ struct CommandLineTests {
             (["token", "revoke"], "copilot-agent token revoke"),
             (["audit"], "copilot-agent audit <subcommand>"),
             (["audit", "verify"], "copilot-agent audit verify"),
+            (["store"], "copilot-agent store <subcommand>"),
+            (["store", "copy"], "copilot-agent store copy"),
         ]
     )
     func help(command: [String], usage: String) throws {
