@@ -85,6 +85,14 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
             database: database,
             tls: tls
         )
+        // The store's locking is written for READ COMMITTED (a statement after an advisory lock sees what
+        // the lock's previous holder committed), whatever the database's or role's default. A node that
+        // stalls inside a transaction (a frozen VM) must not hold its locks, and every node behind
+        // them, for the life of a TCP connection: the server ends such a session after 60 s.
+        configuration.options.additionalStartupParameters += [
+            ("default_transaction_isolation", "read committed"),
+            ("idle_in_transaction_session_timeout", "60000"),
+        ]
         if let schema { configuration.options.additionalStartupParameters.append(("search_path", schema)) }
         return configuration
     }

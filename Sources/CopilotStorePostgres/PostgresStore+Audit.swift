@@ -83,12 +83,20 @@ extension PostgresStore: AuditLog {
     }
 
     public func auditTip() async throws(RunStoreError) -> AuditTip {
-        try await transaction("read audit tip") { transaction in
-            let head = try await transaction.row("SELECT seq, hash FROM audit_head WHERE id = 1")
-            let newest = try await transaction.row("SELECT MAX(seq) AS seq FROM audit_log")
+        // One statement, one snapshot: an append between two reads would look like a head left behind.
+        try await read("read audit tip") { transaction in
+            let row = try await transaction.row(
+                """
+                SELECT (SELECT seq FROM audit_head WHERE id = 1) AS head_seq,
+                    (SELECT hash FROM audit_head WHERE id = 1) AS head_hash,
+                    (SELECT MAX(seq) FROM audit_log) AS newest
+                """
+            )
+            let sequence = try row?("head_seq", as: Int64?.self)
+            let hash = try row?("head_hash", as: String?.self)
             return AuditTip(
-                head: try head.map { AuditHead(sequence: try $0("seq"), hash: try $0("hash")) },
-                newestSequence: try newest?("seq", as: Int64?.self) ?? 0
+                head: sequence.flatMap { sequence in hash.map { AuditHead(sequence: sequence, hash: $0) } },
+                newestSequence: try row?("newest", as: Int64?.self) ?? 0
             )
         }
     }

@@ -50,7 +50,7 @@ extension PostgresStore {
         let row = try await transaction.row(
             """
             SELECT COUNT(*) AS taken FROM runs
-            WHERE playbook = \(playbook.rawValue) AND concurrency_key = \(key)
+            WHERE playbook = \(playbook.rawValue) AND concurrency_key = \(storedKey(key))
               AND (status IN (\(unescaped: holdingList)) OR (status = 'pending' AND NOT parked))
             """
         )
@@ -68,11 +68,11 @@ extension PostgresStore {
         while let next = try await transaction.row(
             """
             SELECT id, concurrency_limit FROM runs
-            WHERE parked AND playbook = \(run.playbook.rawValue) AND concurrency_key = \(key)
+            WHERE parked AND playbook = \(run.playbook.rawValue) AND concurrency_key = \(storedKey(key))
             ORDER BY seq LIMIT 1
             """
         ) {
-            let limit = try next("concurrency_limit", as: Int32?.self).map(Int.init) ?? Int.max
+            let limit = try next("concurrency_limit", as: Int64?.self).map(Int.init) ?? Int.max
             guard try await slotsTaken(run.playbook, key, in: transaction) < limit else { return }
             let id: String = try next("id")
             try await transaction.run("UPDATE runs SET parked = FALSE, claimable = TRUE WHERE id = \(id)")

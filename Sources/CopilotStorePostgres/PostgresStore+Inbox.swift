@@ -47,7 +47,7 @@ extension PostgresStore: EventInbox {
     public func storedEventID(source: EventSource, deliveryID: DeliveryID) async throws(InboxError) -> EventID? {
         do {
             let rows = try await client.query(
-                "SELECT id FROM events WHERE source = \(source.rawValue) AND delivery_id = \(deliveryID.rawValue)",
+                "SELECT id FROM events WHERE source = \(source.rawValue) AND delivery_id = \(Self.storable(deliveryID.rawValue))",
                 logger: logger
             )
             for try await id in rows.decode(String.self) { return EventID(rawValue: id) }
@@ -70,56 +70,70 @@ extension PostgresStore: EventInbox {
         }
     }
 
-    /// Writes a batch in one transaction, one outcome per delivery in order. A new delivery is inserted;
-    /// one whose `(source, delivery_id)` is stored already (by any node, or earlier in this batch) answers
-    /// `.duplicate` with the stored id: `ON CONFLICT DO NOTHING` waits for a concurrent insert of the same
-    /// pair to commit, and the statement after it then reads that row. If the transaction fails, every
+    /// Writes a batch in one transaction, one outcome per delivery in order: one statement inserts the
+    /// batch (`unnest` of one array per column: one round trip, however many deliveries), one reads the
+    /// stored ids of those that were not new. A delivery whose `(source, delivery_id)` is stored already
+    /// (by any node, or earlier in this batch) answers `.duplicate` with the stored id: `ON CONFLICT DO
+    /// NOTHING` waits for a concurrent insert of the same pair to commit. If the transaction fails, every
     /// delivery of the batch fails, and nothing of it is stored.
     static func commit(
         _ batch: [Delivery],
         client: PostgresClient,
         logger: Logger
     ) async -> [Result<EnqueueOutcome, InboxError>] {
+        let sources = batch.map(\.source.rawValue)
+        let deliveryIDs = batch.map { storable($0.deliveryID.rawValue) }
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                var outcomes: [Result<EnqueueOutcome, InboxError>] = []
-                for delivery in batch {
-                    let inserted = try await connection.query(
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
+                    SELECT id, source, delivery_id, type, subject, received_at, headers, body
+                    FROM unnest(\(batch.map(\.eventID.rawValue))::text[], \(sources)::text[], \(deliveryIDs)::text[],
+                        \(batch.map { storable($0.type) })::text[], \(batch.map { storable($0.subject) })::text[],
+                        \(batch.map(\.receivedAt.timeIntervalSince1970))::float8[],
+                        \(batch.map { storable($0.storedHeaders) })::text[],
+                        \(batch.map { ByteBuffer(bytes: $0.body) })::bytea[])
+                        WITH ORDINALITY AS batch (id, source, delivery_id, type, subject, received_at, headers, body, place)
+                    ORDER BY place
+                    ON CONFLICT (source, delivery_id) DO NOTHING
+                    RETURNING id
+                    """,
+                    logger: logger
+                )
+                var accepted: Set<String> = []
+                for try await id in inserted.decode(String.self) { accepted.insert(id) }
+                var stored: [String: String] = [:]
+                if accepted.count < batch.count {
+                    let rows = try await connection.query(
                         """
-                        INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
-                        VALUES (\(delivery.eventID.rawValue), \(delivery.source.rawValue),
-                            \(delivery.deliveryID.rawValue), \(delivery.type), \(delivery.subject),
-                            \(delivery.receivedAt.timeIntervalSince1970), \(delivery.storedHeaders),
-                            \(ByteBuffer(bytes: delivery.body)))
-                        ON CONFLICT (source, delivery_id) DO NOTHING
-                        RETURNING id
+                        SELECT events.source, events.delivery_id, events.id FROM events
+                        JOIN unnest(\(sources)::text[], \(deliveryIDs)::text[]) AS batch (source, delivery_id)
+                          ON events.source = batch.source AND events.delivery_id = batch.delivery_id
                         """,
                         logger: logger
                     )
-                    var accepted: String?
-                    for try await id in inserted.decode(String.self) { accepted = id }
-                    if let accepted {
-                        outcomes.append(.success(.accepted(EventID(rawValue: accepted))))
-                        continue
+                    for try await (source, deliveryID, id) in rows.decode((String, String, String).self) {
+                        stored[source + "\u{0}" + deliveryID] = id
                     }
-                    let stored = try await connection.query(
-                        """
-                        SELECT id FROM events
-                        WHERE source = \(delivery.source.rawValue) AND delivery_id = \(delivery.deliveryID.rawValue)
-                        """,
-                        logger: logger
-                    )
-                    var original: String?
-                    for try await id in stored.decode(String.self) { original = id }
-                    outcomes.append(
-                        original.map { .success(.duplicate(EventID(rawValue: $0))) } ?? .failure(.unavailable)
-                    )
                 }
                 try await connection.query(notifying(.events), logger: logger)
-                return outcomes
+                return batch.indices.map { index -> Result<EnqueueOutcome, InboxError> in
+                    let id = batch[index].eventID
+                    if accepted.contains(id.rawValue) { return .success(.accepted(id)) }
+                    return stored[sources[index] + "\u{0}" + deliveryIDs[index]]
+                        .map { .success(.duplicate(EventID(rawValue: $0))) } ?? .failure(.unavailable)
+                }
             }
         } catch {
-            logger.warning("inbox commit failed", metadata: ["error.type": "\(String(reflecting: type(of: error)))"])
+            logger.warning(
+                "inbox commit failed",
+                metadata: [
+                    "error.type": "\(String(reflecting: type(of: error)))",
+                    "db.response.status_code":
+                        "\(sqlState((error as? PostgresTransactionError)?.closureError ?? error) ?? "")",
+                ]
+            )
             return batch.map { _ in .failure(.unavailable) }
         }
     }

@@ -20,7 +20,7 @@ extension PostgresStore: RunStore {
     ) async throws(RunStoreError) -> [Delivery] {
         let until = now.addingTimeInterval(Self.seconds(lease)).timeIntervalSince1970
         let nowSeconds = now.timeIntervalSince1970
-        return try await transaction("claim events") { [logger] transaction in
+        return try await transaction("claim events", durability: .workerState) { [logger] transaction in
             // Another node's claim in flight holds its rows: skipped, not waited for.
             let rows = try await transaction.rows(
                 """
@@ -79,10 +79,13 @@ extension PostgresStore: RunStore {
     }
 
     public func recordMatches(_ records: [MatchRecord]) async throws(RunStoreError) -> [EventRecord.MatchState?] {
-        try await transaction("record matches") { transaction in
+        try await transaction("record matches", durability: .workerState) { transaction in
             // Every key a new run may park behind or cool down on, locked first (`StoreLock`).
             try await Self.lockKeys(
-                records.flatMap { $0.runs.map { ($0.run.playbook, $0.run.concurrencyKey) } },
+                records.flatMap { record in
+                    record.runs.filter { $0.run.concurrencyLimit != nil || ($0.cooldownSeconds ?? 0) > 0 }
+                        .map { ($0.run.playbook, $0.run.concurrencyKey) }
+                },
                 in: transaction
             )
             var states: [EventRecord.MatchState?] = []
@@ -215,12 +218,19 @@ extension PostgresStore: RunStore {
     ) async throws
         -> Double?
     {
-        try await transaction.row(
-            """
-            SELECT MAX(created_at) AS last FROM runs
-            WHERE playbook = \(playbook.rawValue) AND concurrency_key IS NOT DISTINCT FROM \(key)
-            """
-        )?("last", as: Double?.self)
+        // `=` and `IS NULL` apart: PostgreSQL serves neither `IS NOT DISTINCT FROM` nor an `OR` of them
+        // from `runs_by_key_created`, and this is read under the key's lock.
+        let stored = storedKey(key)
+        let query: PostgresQuery =
+            if let stored {
+                """
+                SELECT MAX(created_at) AS last FROM runs
+                WHERE playbook = \(playbook.rawValue) AND concurrency_key = \(stored)
+                """
+            } else {
+                "SELECT MAX(created_at) AS last FROM runs WHERE playbook = \(playbook.rawValue) AND concurrency_key IS NULL"
+            }
+        return try await transaction.row(query)?("last", as: Double?.self)
     }
 
     public func backlog() async throws(RunStoreError) -> Backlog {

@@ -35,26 +35,41 @@ extension PostgresStore {
     }
 
     public func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges {
-        // The highest number every transaction before us has settled.
-        let committed = try await transaction("run changes fence") { transaction in
-            try await transaction.run("SELECT pg_advisory_xact_lock(\(Self.fence.0), \(Self.fence.1))")
-            return try await transaction.row("SELECT MAX(seq) AS newest, MIN(seq) AS oldest FROM run_changes")
-                .map { (newest: try $0("newest", as: Int64?.self), oldest: try $0("oldest", as: Int64?.self)) }
-        }
-        let newest = committed?.newest ?? 0
+        // The highest number every transaction before us has settled. Bounded: a writer stalled inside
+        // its transaction must not hold the stream (and, queued behind this reader, every writer) for
+        // long; the reader gives up after a second and the stream asks again.
+        let newest: Int64 =
+            try await transaction("run changes fence") { transaction in
+                try await transaction.run("SET LOCAL lock_timeout = '1s'")
+                try await transaction.run("SELECT pg_advisory_xact_lock(\(Self.fence.0), \(Self.fence.1))")
+                return try await transaction.row("SELECT MAX(seq) AS newest FROM run_changes")?(
+                    "newest",
+                    as: Int64?.self
+                )
+            } ?? 0
         return try await read("run changes") { transaction in
+            // The oldest kept in the same snapshot as the page: a pruning between the two would skip
+            // changes without a gap.
             let rows = try await transaction.rows(
                 """
-                SELECT run_changes.seq AS change_seq, runs.* FROM run_changes JOIN runs ON runs.id = run_changes.run_id
+                SELECT run_changes.seq AS change_seq, (SELECT MIN(seq) FROM run_changes) AS oldest, runs.*
+                FROM run_changes JOIN runs ON runs.id = run_changes.run_id
                 WHERE run_changes.seq > \(sequence) AND run_changes.seq <= \(newest)
                 ORDER BY run_changes.seq LIMIT \(max(limit, 0))
                 """
             )
-            let runs = try Self.runs(from: rows)
-            let changes = try zip(rows, runs).map { row, run in
-                RunChange(sequence: try row("change_seq"), state: RunChange.state(of: run))
+            var oldest = try rows.first?("oldest", as: Int64?.self)
+            if rows.isEmpty {
+                oldest = try await transaction.row("SELECT MIN(seq) AS oldest FROM run_changes")?(
+                    "oldest",
+                    as: Int64?.self
+                )
             }
-            return RunChanges(changes: changes, oldest: committed?.oldest, newest: newest)
+            let changes = try rows.compactMap { row -> RunChange? in
+                guard let run = try Self.run(from: row) else { return nil }
+                return RunChange(sequence: try row("change_seq"), state: RunChange.state(of: run))
+            }
+            return RunChanges(changes: changes, oldest: oldest, newest: newest)
         }
     }
 }

@@ -30,7 +30,7 @@ extension PostgresStore {
             updatedAt: try row.date("updated_at"),
             startedAt: try row.date("started_at"),
             concurrencyKey: try row("concurrency_key"),
-            concurrencyLimit: try row("concurrency_limit", as: Int32?.self).map(Int.init),
+            concurrencyLimit: try row("concurrency_limit", as: Int64?.self).map(Int.init),
             traceparent: try row("traceparent"),
             failedStep: try row("failed_step", as: String?.self).map(StepID.init(rawValue:)),
             cancelRequested: try row("cancel_requested"),
@@ -57,7 +57,7 @@ extension PostgresStore {
             VALUES (\(run.id.rawValue), \(run.eventID.rawValue), \(run.playbook.rawValue), \(run.subject),
                 \(run.status.rawValue), \(run.planner), \(run.plan?.jsonValue.jsonText),
                 \(run.createdAt.timeIntervalSince1970), \(run.updatedAt.timeIntervalSince1970),
-                \(run.startedAt?.timeIntervalSince1970), \(run.concurrencyKey), \(run.concurrencyLimit.map(Int32.init)),
+                \(run.startedAt?.timeIntervalSince1970), \(Self.storedKey(run.concurrencyKey)), \(run.concurrencyLimit.map(Int64.init)),
                 \(run.traceparent), \(run.failedStep?.rawValue), \(run.cancelRequested),
                 \(run.wakeAt?.timeIntervalSince1970), \(parked), \(claimable), \(try StoredSteps.encode(run.steps)))
             """

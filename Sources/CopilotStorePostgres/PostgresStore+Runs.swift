@@ -17,7 +17,7 @@ extension PostgresStore {
     ) async throws(RunStoreError) -> [ClaimedRun] {
         let nowSeconds = now.timeIntervalSince1970
         let until = now.addingTimeInterval(Self.seconds(lease))
-        return try await transaction("claim runs") { transaction in
+        return try await transaction("claim runs", durability: .workerState) { transaction in
             // Two bounded index ranges (`PostgresStore+ClaimQueue`): runs without a time to wait for, in
             // `seq` order, passing over the runs in flight only; and runs whose time has come. Rows
             // another node is claiming are skipped, not waited for.
@@ -37,8 +37,18 @@ extension PostgresStore {
                 ORDER BY wake_at LIMIT \(max(limit, 0)) FOR UPDATE SKIP LOCKED
                 """
             )
-            let ids = try (ready + due).map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }
-                .sorted { $0.seq < $1.seq }.prefix(max(limit, 0)).map(\.id)
+            // The older head of the two ranges first, each range in its own order, as SQLite's loop.
+            var readyIDs = try ready.map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }[
+                ...
+            ]
+            var dueIDs = try due.map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }[...]
+            var ids: [String] = []
+            while ids.count < limit,
+                let next = [readyIDs.first, dueIDs.first].compactMap({ $0 }).min(by: { $0.seq < $1.seq })
+            {
+                if readyIDs.first?.id == next.id { readyIDs.removeFirst() } else { dueIDs.removeFirst() }
+                ids.append(next.id)
+            }
             guard !ids.isEmpty else { return [] }
             let pending = RunStatus.pending.rawValue
             let rows = try await transaction.rows(
@@ -60,7 +70,7 @@ extension PostgresStore {
     }
 
     public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
-        try await transaction("renew lease") { transaction in
+        try await transaction("renew lease", durability: .workerState) { transaction in
             try await Self.checkLease(lease, in: transaction)
             try await transaction.run(
                 "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
@@ -75,7 +85,7 @@ extension PostgresStore {
         release: Bool,
         audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
-        try await transaction("save run") { transaction in
+        try await transaction("save run", durability: .workerState) { transaction in
             try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
         }
     }
@@ -89,7 +99,9 @@ extension PostgresStore {
     ) async throws -> Run {
         guard lease.runID == run.id else { throw RunStoreError.conflict }
         // The key first (a run that ends unparks the next of its key), then the row (`StoreLock`).
-        if run.status.isFinal { try await lockKeys([(run.playbook, run.concurrencyKey)], in: transaction) }
+        if run.status.isFinal, run.concurrencyLimit != nil {
+            try await lockKeys([(run.playbook, run.concurrencyKey)], in: transaction)
+        }
         let cancelRequested = try await checkLease(lease, in: transaction)
         try await update(run, releasing: release, in: transaction)
         var saved = run
@@ -158,8 +170,6 @@ extension PostgresStore {
         audit: AuditEntry
     ) async throws(RunStoreError) -> Run {
         try await transaction("decide approval") { transaction in
-            // A rejection ends the run: its key's lock first, then the row.
-            try await Self.lockKey(of: id, in: transaction)
             guard
                 let row = try await transaction.row("SELECT * FROM runs WHERE id = \(id.rawValue) FOR UPDATE"),
                 var run = try Self.run(from: row)
@@ -183,7 +193,6 @@ extension PostgresStore {
 
     public func cancelRun(_ id: RunID, at now: Date, audit: AuditEntry) async throws(RunStoreError) -> Run {
         try await transaction("cancel run") { transaction in
-            try await Self.lockKey(of: id, in: transaction)
             guard var run = try await Self.loadRun(id.rawValue, in: transaction, locking: true) else {
                 throw RunStoreError.notFound
             }
@@ -197,16 +206,6 @@ extension PostgresStore {
             transaction.madeRunsClaimable = true
             return run
         }
-    }
-
-    /// The lock of the run's concurrency key, when it has a limited one (a run's key never changes).
-    private static func lockKey(of id: RunID, in transaction: StoreTransaction) async throws {
-        guard
-            let row = try await transaction.row(
-                "SELECT playbook, concurrency_key FROM runs WHERE id = \(id.rawValue) AND concurrency_limit IS NOT NULL"
-            )
-        else { return }
-        try await lockKeys([(PlaybookName(rawValue: try row("playbook")), try row("concurrency_key"))], in: transaction)
     }
 
     public func run(_ id: RunID) async throws(RunStoreError) -> Run? {

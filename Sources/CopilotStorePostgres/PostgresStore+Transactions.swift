@@ -70,8 +70,15 @@ extension PostgresStore {
     /// A deadlock or a serialization failure is tried again (up to three times): the lock orders below
     /// make deadlocks unlikely, but a concurrency key's rows can still be taken in two orders by two
     /// nodes, and PostgreSQL then aborts one of them for the other to go on.
+    ///
+    /// `durability: .workerState` commits without waiting for the WAL flush (`synchronous_commit =
+    /// off` for this transaction only), the choice SQLite's run-state writes make with
+    /// `synchronous = NORMAL`: a crash of the *server* may undo the last few claims and saves (never
+    /// corrupt them), and a step may then be sent again with the same idempotency key, the at-least-once
+    /// contract runs already have. Deliveries, decisions, keys and audit appends of their own wait.
     func transaction<T: Sendable>(
         _ operation: String,
+        durability: Durability = .flushed,
         _ body: @escaping (StoreTransaction) async throws -> T
     ) async throws(RunStoreError) -> T {
         var tries = 0
@@ -80,6 +87,9 @@ extension PostgresStore {
             do {
                 return try await client.withTransaction(logger: logger) { connection in
                     let transaction = StoreTransaction(connection: connection, logger: logger)
+                    if durability == .workerState {
+                        try await transaction.run("SET LOCAL synchronous_commit = off")
+                    }
                     let value = try await body(transaction)
                     try await Self.writeChanges(of: transaction)
                     if transaction.madeRunsClaimable { try await transaction.run(Self.notifying(.runs)) }
@@ -92,6 +102,13 @@ extension PostgresStore {
                 throw unavailable(operation, cause)
             }
         }
+    }
+
+    enum Durability {
+        /// The commit waits for the server's WAL flush (as the server is configured).
+        case flushed
+        /// The worker's own state (claims, leases, saves): lost at worst by a server crash, then redone.
+        case workerState
     }
 
     /// A read outside a transaction; errors as in `transaction`.
@@ -139,10 +156,31 @@ enum StoreLock {
     /// Serializes the changes of one playbook's concurrency key across nodes: parking, unparking,
     /// cooldowns. Distinct keys may share a lock (a 32-bit hash): they then only wait for each other.
     static func key(playbook: PlaybookName, key: String?) -> PostgresQuery {
-        let name = "\(playbook.rawValue)\u{1}\(key ?? "")"
-        return "SELECT pg_advisory_xact_lock(\(space), hashtext(\(name)))"
+        let name = "\(playbook.rawValue)\u{1}\(PostgresStore.storedKey(key) ?? "")"
+        return "SELECT pg_advisory_xact_lock(\(keySpace), hashtext(\(name)))"
     }
+
+    /// The key locks' own first key, so that no key's hash can ever name the audit lock or the fence.
+    static let keySpace: Int32 = space + 1
 
     /// Serializes appends to the audit chain: each links after the head the previous one wrote.
     static var audit: PostgresQuery { "SELECT pg_advisory_xact_lock(\(space), 1)" }
+}
+
+extension PostgresStore {
+    /// A concurrency key as PostgreSQL can store it (`storable`).
+    static func storedKey(_ key: String?) -> String? {
+        key.map(storable)
+    }
+
+    /// Text from a sender as PostgreSQL can store it. `TEXT` refuses U+0000, which SQLite keeps, and a
+    /// delivery's id, type, subject or headers, or a concurrency key rendered from a payload, may hold
+    /// one: it would fail its whole batch (of deliveries, of matches), again at every retry. U+0000
+    /// becomes U+FFFD; two texts differing only there are then one (the same delivery id, the same key).
+    static func storable(_ key: String) -> String {
+        guard key.unicodeScalars.contains("\u{0}") else { return key }
+        var stored = String.UnicodeScalarView()
+        stored.append(contentsOf: key.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 })
+        return String(stored)
+    }
 }

@@ -23,16 +23,20 @@ extension SQLiteStore: StoreExport {
     public func exportRuns(after position: Int64, limit: Int) async throws(RunStoreError) -> [Exported<ExportedRun>] {
         try await read("export runs") { db in
             let rows = try db.rows("SELECT * FROM runs WHERE seq > \(position) ORDER BY seq LIMIT \(max(limit, 1))")
-            let runs = try Self.runs(from: rows, in: db)
+            // Each run with its own row's position: a row that is not a run (an unknown status) is
+            // left out without shifting the others.
+            let runs = try rows.compactMap { row in
+                try Self.runs(from: [row], in: db).first.map { (position: row["seq"] as Int64, run: $0) }
+            }
             var transcripts: [String: String] = [:]
-            let ids = runs.map(\.id.rawValue)
+            let ids = runs.map(\.run.id.rawValue)
             for row in try db.rows("SELECT run_id, conversation FROM run_transcripts WHERE run_id IN \(ids)") {
                 transcripts[row["run_id"]] = row["conversation"]
             }
-            return zip(rows, runs).map { row, run in
+            return runs.map { position, run in
                 let transcript = transcripts[run.id.rawValue].flatMap { try? JSONValue(parsing: $0) }
                     .flatMap(PlannerConversation.init(jsonValue:))
-                return Exported(position: row["seq"], record: ExportedRun(run: run, transcript: transcript))
+                return Exported(position: position, record: ExportedRun(run: run, transcript: transcript))
             }
         }
     }

@@ -24,6 +24,37 @@ struct PostgresStoreTests {
         try await PostgresServer.withFreshDatabase { store in try await check.body(store) }
     }
 
+    @Test("a concurrency key holding U+0000 and a limit beyond 32 bits are stored, and matching goes on")
+    func awkwardKeys() async throws {
+        try await PostgresServer.withFreshDatabase { store in
+            let now = Date(timeIntervalSince1970: 1_764_000_000)
+            for (index, limit) in [Int.max, 1].enumerated() {
+                _ = try await store.enqueue(EventInboxContract.delivery("awkward-\(index)", eventID: "evt-\(index)"))
+                let run = Run(
+                    id: RunID(rawValue: "run-\(index)"),
+                    eventID: EventID(rawValue: "evt-\(index)"),
+                    playbook: PlaybookName(rawValue: "p\(index)"),
+                    createdAt: now,
+                    concurrencyKey: "a\u{0}b",
+                    concurrencyLimit: limit,
+                    steps: [RunStep(id: StepID(rawValue: "s"), uses: "testbench.run")]
+                )
+                let states = try await store.recordMatches([
+                    MatchRecord(
+                        eventID: run.eventID,
+                        at: now,
+                        runs: [.init(run: run, cooldownSeconds: 60)],
+                        notMatched: []
+                    )
+                ])
+                #expect(states == [.matched])
+            }
+            let claimed = try await store.claimRuns(owner: "w", limit: 5, lease: .seconds(10), now: now)
+            #expect(claimed.map(\.run.concurrencyLimit) == [Int.max, 1])
+            #expect(claimed.allSatisfy { $0.run.concurrencyKey == "a\u{FFFD}b" })
+        }
+    }
+
     @Test("migrations apply once, under the advisory lock, whichever of several nodes starts first")
     func migrationsOnce() async throws {
         try await PostgresServer.withFreshDatabase(migrated: false) { first in
