@@ -85,16 +85,7 @@ export BENCH_GITHUB_SECRET=${BENCH_GITHUB_SECRET:-$(openssl rand -hex 32)}
 BENCH_SIGNATURE="sha256=$(openssl dgst -sha256 -hmac "$BENCH_GITHUB_SECRET" -r <"$PAYLOAD" | cut -d' ' -f1)"
 export BENCH_PAYLOAD=$PAYLOAD BENCH_SIGNATURE
 mkdir -p "$work/playbooks"
-cat >"$work/playbooks/pr-unit.yaml" <<'YAML'
-name: pr-unit
-on:
-  github:
-    types: [pull_request.opened]
-steps:
-  - id: unit
-    uses: testbench.run
-    with: { test_suite: unit }
-YAML
+cp "$ingress/pr-unit.yaml" "$work/playbooks/pr-unit.yaml"
 config="$work/bench-config.yaml"
 { cat "$ingress/bench-config.yaml"; printf '\nintegrations:\n  testbench: { url: "http://127.0.0.1:%s" }\n' "$TESTBENCH_PORT"; } >"$config"
 

@@ -107,16 +107,7 @@ export BENCH_PAYLOAD=$PAYLOAD BENCH_SIGNATURE BENCH_THREADS=$THREADS
 payload_bytes=$(stat -c %s "$PAYLOAD")
 mkdir -p "$work/playbooks"  # idle: empty, ingress only; nothing is matched in the request path anyway
 if [[ $SCENARIO == runs ]]; then
-    cat >"$work/playbooks/pr-unit.yaml" <<'YAML'
-name: pr-unit
-on:
-  github:
-    types: [pull_request.opened]
-steps:
-  - id: unit
-    uses: testbench.run
-    with: { test_suite: unit }
-YAML
+    cp "$here/pr-unit.yaml" "$work/playbooks/pr-unit.yaml"
 fi
 bench_bin=""
 start_stand_in() {  # $1 copilot-bench mode, $2 port: the release copilot-bench serving it until exit

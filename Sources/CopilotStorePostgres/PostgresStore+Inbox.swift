@@ -16,27 +16,10 @@ extension PostgresStore: EventInbox {
 
     public func delivery(_ id: EventID) async throws(InboxError) -> Delivery? {
         do {
-            let rows = try await client.query(
-                """
-                SELECT id, source, delivery_id, type, subject, received_at, headers, body
-                FROM events WHERE id = \(id.rawValue)
-                """,
-                logger: logger
-            )
-            for try await (id, source, deliveryID, type, subject, receivedAt, headers, body) in rows.decode(
-                (String, String, String, String, String, Double, String, ByteBuffer).self
-            ) {
-                guard let source = EventSource(rawValue: source) else { return nil }
-                return Delivery(
-                    eventID: EventID(rawValue: id),
-                    source: source,
-                    deliveryID: DeliveryID(rawValue: deliveryID),
-                    type: type,
-                    subject: subject,
-                    receivedAt: Date(timeIntervalSince1970: receivedAt),
-                    headers: Delivery.headers(stored: headers),
-                    body: Array(buffer: body)
-                )
+            let rows = try await client.query("SELECT * FROM events WHERE id = \(id.rawValue)", logger: logger)
+            for try await row in rows {
+                let stored = StoredRow(row)
+                return try Self.delivery(from: stored, body: Array(buffer: try stored("body", as: ByteBuffer.self)))
             }
             return nil
         } catch {

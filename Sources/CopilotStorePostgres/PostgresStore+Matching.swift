@@ -37,7 +37,7 @@ extension PostgresStore: RunStore {
             var unreadable: [Int64] = []
             for row in rows {
                 let seq: Int64 = try row("seq")
-                guard let source = EventSource(rawValue: try row("source")) else {
+                guard let delivery = try Self.delivery(from: row, body: []) else {
                     let id: String = try row("id")
                     logger.error(
                         "stored event cannot be read; recorded as unmatched",
@@ -46,16 +46,6 @@ extension PostgresStore: RunStore {
                     unreadable.append(seq)
                     continue
                 }
-                let delivery = Delivery(
-                    eventID: EventID(rawValue: try row("id")),
-                    source: source,
-                    deliveryID: DeliveryID(rawValue: try row("delivery_id")),
-                    type: try row("type"),
-                    subject: try row("subject"),
-                    receivedAt: Date(timeIntervalSince1970: try row("received_at")),
-                    headers: Delivery.headers(stored: try row("headers")),
-                    body: []
-                )
                 claimed.append((seq, delivery))
             }
             if !unreadable.isEmpty {
@@ -136,18 +126,8 @@ extension PostgresStore: RunStore {
     public func event(_ id: EventID) async throws(RunStoreError) -> EventRecord? {
         try await read("read event") { transaction in
             guard let row = try await transaction.row("SELECT * FROM events WHERE id = \(id.rawValue)"),
-                let source = EventSource(rawValue: try row("source"))
+                let delivery = try Self.delivery(from: row, body: Array(buffer: try row("body", as: ByteBuffer.self)))
             else { return nil }
-            let delivery = Delivery(
-                eventID: id,
-                source: source,
-                deliveryID: DeliveryID(rawValue: try row("delivery_id")),
-                type: try row("type"),
-                subject: try row("subject"),
-                receivedAt: Date(timeIntervalSince1970: try row("received_at")),
-                headers: Delivery.headers(stored: try row("headers")),
-                body: Array(buffer: try row("body", as: ByteBuffer.self))
-            )
             let runs = try await transaction.rows("SELECT * FROM runs WHERE event_id = \(id.rawValue) ORDER BY seq")
             return EventRecord(
                 delivery: delivery,
@@ -251,6 +231,21 @@ extension PostgresStore: RunStore {
             backlog.oldestUnmatchedAt = try events?.date("oldest")
             return backlog
         }
+    }
+
+    /// The delivery of a row of `events` with `body`; nil for a row that cannot be one (an unknown source).
+    static func delivery(from row: StoredRow, body: [UInt8]) throws -> Delivery? {
+        guard let source = EventSource(rawValue: try row("source")) else { return nil }
+        return Delivery(
+            eventID: EventID(rawValue: try row("id")),
+            source: source,
+            deliveryID: DeliveryID(rawValue: try row("delivery_id")),
+            type: try row("type"),
+            subject: try row("subject"),
+            receivedAt: Date(timeIntervalSince1970: try row("received_at")),
+            headers: Delivery.headers(stored: try row("headers")),
+            body: body
+        )
     }
 
     /// The unfinished statuses as SQL literals (the predicate of `runs_unfinished`).
