@@ -286,7 +286,7 @@ let package = Package(
         .testTarget(
             name: "CopilotStorePostgresTests",
             dependencies: [
-                "CopilotStorePostgres", "CopilotCore", "CopilotTesting",
+                "CopilotStorePostgres", "CopilotCore", "CopilotExpressions", "CopilotTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

@@ -1,5 +1,6 @@
 public import CopilotCore
 import PostgresNIO
+import Synchronization
 
 // The live stream's changes (`RunChange`), numbered in commit order across concurrent writers.
 //
@@ -35,18 +36,7 @@ extension PostgresStore {
     }
 
     public func runChanges(after sequence: Int64, limit: Int) async throws(RunStoreError) -> RunChanges {
-        // The highest number every transaction before us has settled. Bounded: a writer stalled inside
-        // its transaction must not hold the stream (and, queued behind this reader, every writer) for
-        // long; the reader gives up after a second and the stream asks again.
-        let newest: Int64 =
-            try await transaction("run changes fence") { transaction in
-                try await transaction.run("SET LOCAL lock_timeout = '1s'")
-                try await transaction.run("SELECT pg_advisory_xact_lock(\(Self.fence.0), \(Self.fence.1))")
-                return try await transaction.row("SELECT MAX(seq) AS newest FROM run_changes")?(
-                    "newest",
-                    as: Int64?.self
-                )
-            } ?? 0
+        let newest = try await settledChange()
         return try await read("run changes") { transaction in
             // The oldest kept in the same snapshot as the page: a pruning between the two would skip
             // changes without a gap.
@@ -71,5 +61,42 @@ extension PostgresStore {
             }
             return RunChanges(changes: changes, oldest: oldest, newest: newest)
         }
+    }
+
+    /// The highest change number every transaction before now has settled: numbers up to it may be
+    /// handed out. Read under the fence, and shared by the node's callers for `fenceReuse`: every stream
+    /// client polls, and each exclusive acquire waits for the writers in flight and holds new ones up
+    /// behind it. An older bound is still a safe one; it only delays other nodes' changes by that much.
+    /// This node's own writes are seen at once: a bound read before this node's last run write is not
+    /// reused. Bounded: a writer stalled inside its transaction must not hold the stream (and, queued
+    /// behind this reader, every writer) for long; the reader gives up after a second.
+    func settledChange() async throws(RunStoreError) -> Int64 {
+        let now = ContinuousClock.now
+        let reusable = settledChanges.withLock { state in
+            state.bound.flatMap { bound in
+                now - bound.readAt < Self.fenceReuse && bound.readAt > state.lastLocalWrite ? bound.newest : nil
+            }
+        }
+        if let reusable { return reusable }
+        let newest: Int64 =
+            try await transaction("run changes fence") { transaction in
+                try await transaction.run("SET LOCAL lock_timeout = '1s'")
+                try await transaction.run("SELECT pg_advisory_xact_lock(\(Self.fence.0), \(Self.fence.1))")
+                return try await transaction.row("SELECT MAX(seq) AS newest FROM run_changes")?(
+                    "newest",
+                    as: Int64?.self
+                )
+            } ?? 0
+        settledChanges.withLock { $0.bound = (newest, now) }
+        return newest
+    }
+
+    static let fenceReuse: Duration = .milliseconds(100)
+
+    /// What `settledChange` shares between calls.
+    struct SettledChanges {
+        var bound: (newest: Int64, readAt: ContinuousClock.Instant)?
+        /// When this node last committed a run change.
+        var lastLocalWrite = ContinuousClock.Instant.now
     }
 }

@@ -2,6 +2,7 @@ import CopilotCore
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -85,12 +86,18 @@ extension PostgresStore {
         while true {
             tries += 1
             do {
+                let changed = Mutex(false)
+                defer {
+                    // After the commit (or the failure): a bound read before now is not reused.
+                    if changed.withLock({ $0 }) { settledChanges.withLock { $0.lastLocalWrite = .now } }
+                }
                 return try await client.withTransaction(logger: logger) { connection in
                     let transaction = StoreTransaction(connection: connection, logger: logger)
                     if durability == .workerState {
                         try await transaction.run("SET LOCAL synchronous_commit = off")
                     }
                     let value = try await body(transaction)
+                    changed.withLock { $0 = !transaction.changedRuns.isEmpty }
                     try await Self.writeChanges(of: transaction)
                     if transaction.madeRunsClaimable { try await transaction.run(Self.notifying(.runs)) }
                     return value

@@ -2,6 +2,7 @@ import CopilotCore
 public import Logging
 import PostgresNIO
 public import ServiceLifecycle
+import Synchronization
 
 /// The PostgreSQL store (`storage.url: postgres://…`), for several nodes sharing one server.
 ///
@@ -29,6 +30,8 @@ public final class PostgresStore: Service, Sendable {
     /// so a cancelled request never abandons the others' commit.
     private let inboxBatches: AsyncStream<InboxBatch>
     private let inboxBatchesInput: AsyncStream<InboxBatch>.Continuation
+    /// The last bound read under the run changes' fence, and when (`settledChange`).
+    let settledChanges = Mutex(SettledChanges())
 
     public init(location: PostgresLocation, logger: Logger) {
         self.client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)

@@ -1,4 +1,5 @@
 import CopilotCore
+import CopilotExpressions
 import CopilotTesting
 import Foundation
 import Logging
@@ -52,6 +53,39 @@ struct PostgresStoreTests {
             let claimed = try await store.claimRuns(owner: "w", limit: 5, lease: .seconds(10), now: now)
             #expect(claimed.map(\.run.concurrencyLimit) == [Int.max, 1])
             #expect(claimed.allSatisfy { $0.run.concurrencyKey == "a\u{FFFD}b" })
+        }
+    }
+
+    @Test("a run changed on one node is in the other node's stream of changes, in order, soon after")
+    func changesAcrossNodes() async throws {
+        try await PostgresServer.withFreshDatabase { first in
+            let second = PostgresStore(location: first.location, logger: PostgresServer.logger)
+            try await PostgresServer.running(second) {
+                let now = Date(timeIntervalSince1970: 1_764_000_000)
+                #expect(try await first.runChanges(after: 0, limit: 10).changes.isEmpty)
+                for index in 0..<3 {
+                    _ = try await second.enqueue(EventInboxContract.delivery("node-\(index)", eventID: "evt-\(index)"))
+                    let run = Run(
+                        id: RunID(rawValue: "run-\(index)"),
+                        eventID: EventID(rawValue: "evt-\(index)"),
+                        playbook: PlaybookName(rawValue: "p"),
+                        createdAt: now,
+                        steps: [RunStep(id: StepID(rawValue: "s"), uses: "testbench.run")]
+                    )
+                    _ = try await second.recordMatches([
+                        MatchRecord(eventID: run.eventID, at: now, runs: [.init(run: run)], notMatched: [])
+                    ])
+                }
+                // Bounded: the other node's bound is reused for at most `fenceReuse`.
+                var seen: [String] = []
+                for _ in 0..<50 where seen.count < 3 {
+                    try await Task.sleep(for: .milliseconds(20))
+                    seen = try await first.runChanges(after: 0, limit: 10).changes.compactMap {
+                        $0.state["id"]?.stringValue
+                    }
+                }
+                #expect(seen == ["run-0", "run-1", "run-2"])
+            }
         }
     }
 

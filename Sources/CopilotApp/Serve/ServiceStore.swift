@@ -22,7 +22,7 @@ extension PostgresStore: ServiceStore {
 /// Why the configured store could not be opened.
 public enum ServiceStoreError: Error, CustomStringConvertible {
     case sqlite(StoreError)
-    /// The PostgreSQL server did not answer, or refused us, within `PostgresStores.startTimeout`.
+    /// The PostgreSQL server did not answer, or refused us, within `StorageConfiguration.postgresStartTimeout`.
     case postgresUnreachable(PostgresLocation)
     case postgresMigrationFailed(PostgresLocation)
     /// `storage.password` names a secret that cannot be resolved.
@@ -33,7 +33,7 @@ public enum ServiceStoreError: Error, CustomStringConvertible {
         case .sqlite(let error): error.description
         case .postgresUnreachable(let location):
             "storage.url: cannot reach PostgreSQL at \(location) (or it refused the user, the password or TLS) "
-                + "within \(PostgresStores.startTimeout)"
+                + "within \(StorageConfiguration.postgresStartTimeout)"
         case .postgresMigrationFailed(let location):
             "storage.url: the schema of \(location) could not be migrated (see the log)"
         case .password(let error): error.report
@@ -41,14 +41,11 @@ public enum ServiceStoreError: Error, CustomStringConvertible {
     }
 }
 
-/// Opening the store `storage.url` names, for `serve` and the commands.
-public enum PostgresStores {
-    /// How long start-up waits for the server: a node started before its database (a compose file, a
-    /// pod beside its database) should wait a while, not forever.
-    public static let startTimeout: Duration = .seconds(30)
-}
-
 extension StorageConfiguration {
+    /// How long start-up waits for a PostgreSQL server: a node started before its database (a compose
+    /// file, a pod beside its database) should wait a while, not forever.
+    public static let postgresStartTimeout: Duration = .seconds(30)
+
     /// Opens the store, runs `body` with it, and closes it after. A SQLite file is opened as the
     /// service opens it (`readOnly`: beside a running service, as `audit verify` reads it). A
     /// PostgreSQL store's connection pool runs for the length of `body`, its schema migrated first.
@@ -107,7 +104,7 @@ extension StorageConfiguration {
                 }
             }
             group.addTask {
-                try await Task.sleep(for: PostgresStores.startTimeout)
+                try await Task.sleep(for: postgresStartTimeout)
                 return false
             }
             defer { group.cancelAll() }
