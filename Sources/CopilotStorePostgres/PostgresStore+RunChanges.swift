@@ -20,12 +20,15 @@ extension PostgresStore {
     /// Writes the transaction's changes, last, just before it commits.
     static func writeChanges(of transaction: StoreTransaction) async throws {
         guard !transaction.changedRuns.isEmpty else { return }
-        try await transaction.run("SELECT pg_advisory_xact_lock_shared(\(fence.0), \(fence.1))")
+        // The shared fence and the numbers in one statement: a row is produced only after the one-row
+        // side of the join, the lock, was read, so every number is drawn under the fence.
         let rows = try await transaction.rows(
             """
             INSERT INTO run_changes (run_id)
-            SELECT id FROM unnest(\(transaction.changedRuns)::text[]) WITH ORDINALITY AS changed (id, place)
-            ORDER BY place
+            SELECT changed.id
+            FROM (SELECT pg_advisory_xact_lock_shared(\(fence.0), \(fence.1))) AS fence,
+                unnest(\(transaction.changedRuns)::text[]) WITH ORDINALITY AS changed (id, place)
+            ORDER BY changed.place
             RETURNING seq
             """
         )

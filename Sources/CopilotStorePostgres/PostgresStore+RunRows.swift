@@ -68,10 +68,20 @@ extension PostgresStore {
 
     /// Overwrites a stored run's mutable columns and steps. `cancel_requested` stays set. A run that
     /// ended gives its slot to the oldest parked run of its key (the caller holds the key's lock).
-    static func update(_ run: Run, releasing: Bool, in transaction: StoreTransaction) async throws {
+    ///
+    /// With `holder`, only while that owner holds the lease and the stored run has not ended: the check
+    /// and the write are one statement (one round trip on every save). Answers the stored
+    /// `cancel_requested` after the write, or nil when nothing was written.
+    @discardableResult
+    static func update(
+        _ run: Run,
+        releasing: Bool,
+        holder: String? = nil,
+        in transaction: StoreTransaction
+    ) async throws -> Bool? {
         let pending = run.status == .pending
         // The right-hand sides read the row as it was: `cancel_requested` is the stored flag.
-        try await transaction.run(
+        let written = try await transaction.row(
             """
             UPDATE runs SET status = \(run.status.rawValue), planner = \(run.planner),
                 claimable = CASE WHEN \(run.status.isFinal) THEN FALSE
@@ -88,9 +98,18 @@ extension PostgresStore {
                 lease_until = CASE WHEN \(releasing) THEN NULL ELSE lease_until END,
                 steps = \(try StoredSteps.encode(run.steps))
             WHERE id = \(run.id.rawValue)
+              AND (\(holder)::text IS NULL OR (lease_owner = \(holder) AND status NOT IN (\(unescaped: finalList))))
+            RETURNING cancel_requested
             """
         )
+        guard let written else { return nil }
         try await unpark(after: run, in: transaction)
         transaction.changedRuns.append(run.id.rawValue)
+        return try written("cancel_requested", as: Bool.self)
+    }
+
+    /// The final statuses as SQL literals.
+    static var finalList: String {
+        RunStatus.allCases.filter(\.isFinal).map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 }

@@ -102,10 +102,14 @@ extension PostgresStore {
         if run.status.isFinal, run.concurrencyLimit != nil {
             try await lockKeys([(run.playbook, run.concurrencyKey)], in: transaction)
         }
-        let cancelRequested = try await checkLease(lease, in: transaction)
-        try await update(run, releasing: release, in: transaction)
+        guard let cancelRequested = try await update(run, releasing: release, holder: lease.owner, in: transaction)
+        else {
+            // Nothing written: an unknown run, or a lease or state the save does not fit.
+            let known = try await transaction.row("SELECT 1 AS known FROM runs WHERE id = \(run.id.rawValue)")
+            throw known == nil ? RunStoreError.notFound : RunStoreError.conflict
+        }
         var saved = run
-        saved.cancelRequested = run.cancelRequested || cancelRequested
+        saved.cancelRequested = cancelRequested
         try await appendAudit(audit, in: transaction)
         return saved
     }
