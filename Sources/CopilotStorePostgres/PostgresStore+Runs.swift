@@ -85,8 +85,55 @@ extension PostgresStore {
         release: Bool,
         audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
-        try await transaction("save run", durability: .workerState) { transaction in
-            try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
+        try await runSaves.submit(RunSave(run: run, lease: lease, release: release, audit: audit)).get()
+    }
+
+    /// One `save` of a batch.
+    struct RunSave: Sendable {
+        var run: Run
+        var lease: RunLease
+        var release: Bool
+        var audit: [AuditEntry]
+    }
+
+    /// A batch of saves in one transaction. The keys of the runs that end are locked first, then the
+    /// rows in id order, then the audit chain for the records of the saves that were stored, in the
+    /// order of `StoreLock`, so a batch never waits in a cycle with another node's batch or with a
+    /// decision. A save that is refused (`conflict`, `notFound`) writes nothing and leaves the others to
+    /// commit; a failing transaction answers `unavailable` to all of them.
+    func save(_ saves: [RunSave]) async -> [Result<Run, RunStoreError>] {
+        let order = saves.indices.sorted { saves[$0].run.id.rawValue < saves[$1].run.id.rawValue }
+        do {
+            return try await transaction("save runs", durability: .workerState) { transaction in
+                try await Self.lockKeys(
+                    saves.filter { $0.run.status.isFinal && $0.run.concurrencyLimit != nil }
+                        .map { ($0.run.playbook, $0.run.concurrencyKey) },
+                    in: transaction
+                )
+                var results = [Result<Run, RunStoreError>](repeating: .failure(.unavailable), count: saves.count)
+                var audit: [AuditEntry] = []
+                for index in order {
+                    let save = saves[index]
+                    do {
+                        results[index] = .success(
+                            try await Self.save(
+                                save.run,
+                                lease: save.lease,
+                                release: save.release,
+                                audit: [],
+                                in: transaction
+                            )
+                        )
+                        audit += save.audit
+                    } catch let refused as RunStoreError {
+                        results[index] = .failure(refused)
+                    }
+                }
+                try await Self.appendAudit(audit, in: transaction)
+                return results
+            }
+        } catch {
+            return saves.map { _ in .failure(error) }
         }
     }
 

@@ -20,16 +20,15 @@ import Synchronization
 ///
 /// The connection pool runs as a `Service` (`run()`): calls made before it runs wait for it.
 public final class PostgresStore: Service, Sendable {
-    typealias InboxBatch = (deliveries: [Delivery], done: @Sendable ([Result<EnqueueOutcome, InboxError>]) -> Void)
-
     let client: PostgresClient
     let logger: Logger
     public let location: PostgresLocation
     let inboxCommit: GroupCommit<Delivery, EnqueueOutcome, InboxError>
-    /// The inbox's batches, written one after the other by `run()`: no request's task does the writing,
-    /// so a cancelled request never abandons the others' commit.
-    private let inboxBatches: AsyncStream<InboxBatch>
-    private let inboxBatchesInput: AsyncStream<InboxBatch>.Continuation
+    private let inboxBatches = BatchQueue<Delivery, EnqueueOutcome, InboxError>()
+    /// Concurrent saves of runs, in one transaction: a busy node's executing runs save at about the
+    /// same moments, and a transaction per save was most of the store's round trips.
+    let runSaves: GroupCommit<RunSave, Run, RunStoreError>
+    private let saveBatches = BatchQueue<RunSave, Run, RunStoreError>()
     /// The last bound read under the run changes' fence, and when (`settledChange`).
     let settledChanges = Mutex(SettledChanges())
 
@@ -37,27 +36,18 @@ public final class PostgresStore: Service, Sendable {
         self.client = PostgresClient(configuration: location.clientConfiguration, backgroundLogger: logger)
         self.logger = logger
         self.location = location
-        let (batches, input) = AsyncStream.makeStream(of: InboxBatch.self)
-        inboxBatches = batches
-        inboxBatchesInput = input
-        inboxCommit = GroupCommit(missing: .unavailable) { deliveries, done in
-            // A store that stopped answers at once.
-            if case .terminated = input.yield((deliveries, done)) {
-                done(deliveries.map { _ in .failure(.unavailable) })
-            }
-        }
+        inboxCommit = inboxBatches.groupCommit(maxBatch: 512, missing: .unavailable)
+        runSaves = saveBatches.groupCommit(maxBatch: 64, missing: .unavailable)
     }
 
-    /// Runs the connection pool and the inbox's writer until the task is cancelled.
+    /// Runs the connection pool and the writers of the inbox and of the saves until the task is cancelled.
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await self.client.run() }
             group.addTask {
-                for await batch in self.inboxBatches {
-                    batch.done(await Self.commit(batch.deliveries, client: self.client, logger: self.logger))
-                }
-                self.inboxBatchesInput.finish()
+                await self.inboxBatches.drain { await Self.commit($0, client: self.client, logger: self.logger) }
             }
+            group.addTask { await self.saveBatches.drain { await self.save($0) } }
         }
     }
 }
