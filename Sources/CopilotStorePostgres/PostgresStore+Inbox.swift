@@ -54,7 +54,7 @@ extension PostgresStore: EventInbox {
     }
 
     /// Writes a batch in one transaction, one outcome per delivery in order: one statement inserts the
-    /// batch (`unnest` of one array per column: one round trip, however many deliveries), one reads the
+    /// batch (`InsertDeliveries`: one round trip, however many deliveries), one reads the
     /// stored ids of those that were not new. A delivery whose `(source, delivery_id)` is stored already
     /// (by any node, or earlier in this batch) answers `.duplicate` with the stored id: `ON CONFLICT DO
     /// NOTHING` waits for a concurrent insert of the same pair to commit. If the transaction fails, every
@@ -68,24 +68,18 @@ extension PostgresStore: EventInbox {
         let deliveryIDs = batch.map { storable($0.deliveryID.rawValue) }
         do {
             return try await client.withTransaction(logger: logger) { connection in
-                let inserted = try await connection.query(
-                    """
-                    INSERT INTO events (id, source, delivery_id, type, subject, received_at, headers, body)
-                    SELECT id, source, delivery_id, type, subject, received_at, headers, body
-                    FROM unnest(\(batch.map(\.eventID.rawValue))::text[], \(sources)::text[], \(deliveryIDs)::text[],
-                        \(batch.map { storable($0.type) })::text[], \(batch.map { storable($0.subject) })::text[],
-                        \(batch.map(\.receivedAt.timeIntervalSince1970))::float8[],
-                        \(batch.map { storable($0.storedHeaders) })::text[],
-                        \(batch.map { ByteBuffer(bytes: $0.body) })::bytea[])
-                        WITH ORDINALITY AS batch (id, source, delivery_id, type, subject, received_at, headers, body, place)
-                    ORDER BY place
-                    ON CONFLICT (source, delivery_id) DO NOTHING
-                    RETURNING id
-                    """,
-                    logger: logger
-                )
                 var accepted: Set<String> = []
-                for try await id in inserted.decode(String.self) { accepted.insert(id) }
+                let insert = InsertDeliveries(
+                    ids: batch.map(\.eventID.rawValue),
+                    sources: sources,
+                    deliveryIDs: deliveryIDs,
+                    types: batch.map { storable($0.type) },
+                    subjects: batch.map { storable($0.subject) },
+                    receivedAt: batch.map(\.receivedAt.timeIntervalSince1970),
+                    headers: batch.map { storable($0.storedHeaders) },
+                    bodies: batch.map { ByteBuffer(bytes: $0.body) }
+                )
+                for try await id in try await connection.execute(insert, logger: logger) { accepted.insert(id) }
                 var stored: [String: String] = [:]
                 if accepted.count < batch.count {
                     let rows = try await connection.query(

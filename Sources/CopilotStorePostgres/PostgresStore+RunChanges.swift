@@ -20,20 +20,15 @@ extension PostgresStore {
     /// Writes the transaction's changes, last, just before it commits.
     static func writeChanges(of transaction: StoreTransaction) async throws {
         guard !transaction.changedRuns.isEmpty else { return }
-        // The shared fence and the numbers in one statement: a row is produced only after the one-row
-        // side of the join, the lock, was read, so every number is drawn under the fence.
-        let rows = try await transaction.rows(
-            """
-            INSERT INTO run_changes (run_id)
-            SELECT changed.id
-            FROM (SELECT pg_advisory_xact_lock_shared(\(fence.0), \(fence.1))) AS fence,
-                unnest(\(transaction.changedRuns)::text[]) WITH ORDINALITY AS changed (id, place)
-            ORDER BY changed.place
-            RETURNING seq
-            """
-        )
+        var numbers: [Int64] = []
+        for try await number in try await transaction.connection.execute(
+            NumberRunChanges(fence: fence, runIDs: transaction.changedRuns),
+            logger: transaction.logger
+        ) {
+            numbers.append(number)
+        }
         // Every thousandth number prunes the changes `retained` behind it, by primary key.
-        if let crossed = try rows.map({ try $0("seq", as: Int64.self) }).first(where: { $0 % 1000 == 0 }) {
+        if let crossed = numbers.first(where: { $0 % 1000 == 0 }) {
             try await transaction.run("DELETE FROM run_changes WHERE seq <= \(crossed - RunChange.retained)")
         }
     }

@@ -82,7 +82,7 @@ extension StorageConfiguration {
         }
     }
 
-    /// Applies the migrations, waiting up to `startTimeout` for the server.
+    /// Applies the migrations, waiting up to `postgresStartTimeout` for the server.
     private static func migrate(_ store: PostgresStore, logger: Logger) async throws {
         let migrated = try await withThrowingTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -96,6 +96,8 @@ extension StorageConfiguration {
                     }
                     return true
                 } catch {
+                    // Cancelled by the timeout: the server was not reached, which the caller reports.
+                    if Task.isCancelled { throw CancellationError() }
                     logger.error(
                         "PostgreSQL migration failed",
                         metadata: ["error.type": "\(String(reflecting: type(of: error)))"]
