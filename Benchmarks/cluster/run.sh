@@ -40,14 +40,8 @@ for tool in wrk webhook psql openssl curl sqlite3; do command -v "$tool" >/dev/n
 work=$(mktemp -d /tmp/copilot-cluster-bench.XXXXXX)
 mkdir -p "$BENCH_OUT"
 started_pids=()
-stop_pid() {  # SIGTERM, wait up to 15 s, then SIGKILL
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=../lib.sh
+source "$repo/Benchmarks/lib.sh"
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 as_postgres=()
 [[ $(id -u) == 0 ]] && as_postgres=(runuser -u postgres --)
@@ -90,8 +84,6 @@ config="$work/bench-config.yaml"
 { cat "$ingress/bench-config.yaml"; printf '\nintegrations:\n  testbench: { url: "http://127.0.0.1:%s" }\n' "$TESTBENCH_PORT"; } >"$config"
 
 # --- helpers ---------------------------------------------------------------------------------------
-status_field() { sed -n 's/.*\b'"$2"'=\([^ ]*\).*/\1/p' "$1" | tail -1; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 node_pids=()
 start_node() {  # $1 port, $2 storage URL, $3 log file

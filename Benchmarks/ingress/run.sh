@@ -68,17 +68,8 @@ work=$(mktemp -d /tmp/copilot-ingress-bench.XXXXXX)
 mkdir -p "$BENCH_OUT"
 started_pids=()
 
-stop_pid() {  # SIGTERM, wait up to 15 s, then SIGKILL
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 150); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
+# shellcheck source=../lib.sh
+source "$repo/Benchmarks/lib.sh"
 
 cleanup() {
     local pid
@@ -152,7 +143,6 @@ wait_quiet() {  # $1 max seconds: until no swift-frontend/swift-build/xctest for
 
 rss_kb() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status"; }
 
-status_field() { sed -n 's/.*\b'"$2"'=\([^ ]*\).*/\1/p' "$1" | tail -1; }
 
 server_pid=""
 start_server() {  # $1: directory for its database
@@ -210,7 +200,6 @@ rps_of() {  # accepted 202s per second of the run
         'BEGIN { printf "%.0f", a / (d / 1e6) }'
 }
 ms_of() { awk -v us="$(status_field "$1" "$2")" 'BEGIN { printf "%.2f", us / 1000 }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # --- sanity: both servers accept the signed payload and refuse a bad signature ---------------------
 bad_signature="sha256=$(printf '%064d' 0)"

@@ -27,7 +27,8 @@ for round in $(seq 1 "$ROUNDS"); do
     done
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+# shellcheck source=../lib.sh
+source "$here/../lib.sh"
 declare -A peak p99 hook
 for mode in "${modes[@]}"; do
     peaks=() p99s=() hooks=()

@@ -88,14 +88,6 @@ extension PostgresStore {
         try await runSaves.submit(RunSave(run: run, lease: lease, release: release, audit: audit)).get()
     }
 
-    /// One `save` of a batch.
-    struct RunSave: Sendable {
-        var run: Run
-        var lease: RunLease
-        var release: Bool
-        var audit: [AuditEntry]
-    }
-
     /// A batch of saves in one transaction. The keys of the runs that end are locked first, then the
     /// rows in id order, then the audit chain for the records of the saves that were stored, in the
     /// order of `StoreLock`, so a batch never waits in a cycle with another node's batch or with a

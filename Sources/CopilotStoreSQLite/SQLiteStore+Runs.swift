@@ -83,14 +83,6 @@ extension SQLiteStore {
         try await runSaves.submit(RunSave(run: run, lease: lease, release: release, audit: audit)).get()
     }
 
-    /// One `save` of a batch.
-    struct RunSave: Sendable {
-        var run: Run
-        var lease: RunLease
-        var release: Bool
-        var audit: [AuditEntry]
-    }
-
     /// Saves concurrent runs in one transaction (`GroupCommit`): the executing runs of a busy node save
     /// at about the same moments, and one transaction per save was most of the single writer's time.
     /// Each save is checked before it writes anything, so one that is refused (`conflict`, `notFound`)

@@ -125,7 +125,7 @@ struct SQLiteRunStoreTests {
             var run = claimed.run
             run.status = .running
             let entry = AuditEntry(at: t0, actor: "w", action: .actionExecuted, target: "run:\(run.id.rawValue)")
-            return SQLiteStore.RunSave(run: run, lease: claimed.lease, release: false, audit: [entry])
+            return RunSave(run: run, lease: claimed.lease, release: false, audit: [entry])
         }
         saves[1].lease = RunLease(runID: saves[1].run.id, owner: "someone-else", expiresAt: t0)
         let results = await withCheckedContinuation { continuation in

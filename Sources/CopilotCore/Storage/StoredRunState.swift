@@ -1,7 +1,7 @@
 import CopilotExpressions
 
-// What both stores write the same way: the reasons of an event's match, and whether a run may need a
-// worker (the `claimable` column of their claim queues).
+// What both stores write the same way: the reasons of an event's match, whether a run may need a
+// worker (the `claimable` column of their claim queues), and one save of the batches they commit.
 
 extension [MatchResult.NotMatched] {
     /// The reasons as the stores keep them: a JSON array of `{playbook, reason}`.
@@ -34,5 +34,20 @@ extension Run {
         case .awaitingApproval: return wakeAt != nil
         case .succeeded, .failed, .cancelled, .rejected: return false
         }
+    }
+}
+
+/// One `RunStore.save` as the stores batch them (`GroupCommit`): concurrent saves share a transaction.
+public struct RunSave: Sendable {
+    public var run: Run
+    public var lease: RunLease
+    public var release: Bool
+    public var audit: [AuditEntry]
+
+    public init(run: Run, lease: RunLease, release: Bool, audit: [AuditEntry]) {
+        self.run = run
+        self.lease = lease
+        self.release = release
+        self.audit = audit
     }
 }
