@@ -63,6 +63,9 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         "postgres://\(username)@\(host):\(port)/\(database)?sslmode=\(tls.rawValue)"
     }
 
+    /// The most connections one node opens to the server.
+    public static let maximumConnections = 10
+
     var clientConfiguration: PostgresClient.Configuration {
         var client = TLSConfiguration.makeClientConfiguration()
         client.certificateVerification =
@@ -89,6 +92,10 @@ public struct PostgresLocation: Sendable, Hashable, CustomStringConvertible {
         // the lock's previous holder committed), whatever the database's or role's default. A node that
         // stalls inside a transaction (a frozen VM) must not hold its locks, and every node behind
         // them, for the life of a TCP connection: the server ends such a session after 60 s.
+        // A node's transactions are short (a claim, a batch of saves or deliveries) and its listening
+        // connection is one more: ten are plenty, and a cluster of nodes stays well inside the server's
+        // `max_connections` (100 by default).
+        configuration.options.maximumConnections = Self.maximumConnections
         configuration.options.additionalStartupParameters += [
             ("default_transaction_isolation", "read committed"),
             ("idle_in_transaction_session_timeout", "60000"),

@@ -134,6 +134,14 @@ final class AgentProcess {
         }
     }
 
+    /// A request with no body, with the admin key (or `key`).
+    func request(_ path: String, method: HTTPRequest.Method, key: String? = nil) async throws -> TestClient.Response {
+        let headers: HTTPFields = [.authorization: "Bearer \(key ?? adminKey)"]
+        return try await TestClient.withClient(host: "127.0.0.1", port: port) { client in
+            try await client.execute(.init(path, method: method, headers: headers))
+        }
+    }
+
     /// `copilot-agent token create --role admin`: the key it prints alone on standard output.
     static func createAdminKey(config: String, directory: URL, environment: [String: String]) throws -> String {
         let token = Process()

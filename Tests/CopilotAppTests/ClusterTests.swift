@@ -195,6 +195,55 @@ struct ClusterTests {
         }
     }
 
+    @Test("cluster-wide: a reload, a key revocation and a cancel made through one node take effect on the other")
+    func clusterWideChanges() async throws {
+        let testBench = TestBenchStandIn(mode: .sync)
+        try await withStandIn(testBench) { testBenchURL in
+            try await Self.withTwoNodes(playbook: Self.playbook(), testBenchURL: testBenchURL) { a, startB in
+                let b = try await startB()
+                // b's directory gains a playbook; a is asked to reload (its own directory has not changed).
+                let added = Self.playbook().replacingOccurrences(of: "name: pr-verify", with: "name: pr-extra")
+                let directory = b.logURL.deletingLastPathComponent().appendingPathComponent("playbooks/pr-extra.yaml")
+                try Data(added.utf8).write(to: directory)
+                let reload = try await a.request("/api/v1/playbooks/reload", method: .post)
+                #expect(reload.status == .ok, "\(a.log)")
+                let reloaded = try await eventually(timeout: .seconds(5)) {
+                    let names = try await b.getJSON("/api/v1/playbooks")["playbooks"]?.arrayValue ?? []
+                    return names.compactMap { $0["name"]?.stringValue }.contains("pr-extra")
+                }
+                #expect(reloaded, "b reloaded on a's notice: \(b.log)")
+
+                // a's admin key, revoked through b, is refused by a within the key cache's 5 s.
+                // Both nodes' keys are named `test`; a's was made first, and the list is newest first.
+                let keys = try await b.getJSON("/api/v1/tokens")["tokens"]?.arrayValue ?? []
+                let id = try #require(keys.last?["id"]?.stringValue, "\(keys)")
+                #expect(try await b.request("/api/v1/tokens/\(id)", method: .delete).status == .ok)
+                let refused = try await eventually(timeout: .seconds(7)) {
+                    try await a.get("/api/v1/runs").status == .unauthorized
+                }
+                #expect(refused, "the revoked key is refused on the other node")
+
+                // A run delivered to b and executing (on either node), cancelled through a with b's key:
+                // the node executing it stops it within seconds.
+                await testBench.journal.delayResponses(by: .seconds(20))
+                _ = try await Self.post(b, delivery: "cancel-1")
+                let inFlight = try await eventually(timeout: .seconds(10)) {
+                    await !testBench.journal.requests("POST", "/tests/execute").isEmpty
+                }
+                #expect(inFlight, "\(b.log)")
+                let run = try #require(try await Self.runs(b, status: "running").first?["id"]?.stringValue)
+                let aWithBKey = try await a.request("/api/v1/runs/\(run)/cancel", method: .post, key: b.adminKey)
+                #expect(aWithBKey.status == .ok || aWithBKey.status == .accepted, "\(aWithBKey.status)")
+                // Well before the Test-Bench answers (20 s): the step is abandoned, not waited for.
+                let cancelled = try await eventually(timeout: .seconds(8)) {
+                    try await b.getJSON("/api/v1/runs/\(run)")["status"]?.stringValue == "cancelled"
+                }
+                #expect(cancelled, "\(b.log)")
+                await testBench.journal.delayResponses(by: .zero)
+            }
+        }
+    }
+
     /// When the run's step started and finished (`GET /api/v1/runs/{id}`; ISO 8601, whole seconds).
     static func stepInterval(_ node: AgentProcess, run id: String) async throws -> (Date, Date)? {
         let step = try await node.getJSON("/api/v1/runs/\(id)")["steps"]?.arrayValue?.first
