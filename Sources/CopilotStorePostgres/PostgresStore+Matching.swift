@@ -151,9 +151,8 @@ extension PostgresStore: RunStore {
                 ORDER BY seq DESC LIMIT \(limit + 1)
                 """
             )
-            let numbered = try rows.map { (seq: try $0("seq", as: Int64.self), row: $0) }
-            let (page, next) = RunCursor.page(numbered, limit: limit) { $0.seq }
-            let ids = try page.map { try $0.row("id", as: String.self) }
+            let (page, next) = try StoredRow.page(rows, limit: limit)
+            let ids = try page.map { try $0("id", as: String.self) }
             var runs: [String: [RunID]] = [:]
             if !ids.isEmpty {
                 for row in try await transaction.rows(
@@ -162,7 +161,7 @@ extension PostgresStore: RunStore {
                     runs[try row("event_id"), default: []].append(RunID(rawValue: try row("id")))
                 }
             }
-            let events = try page.compactMap { _, row -> EventSummary? in
+            let events = try page.compactMap { row -> EventSummary? in
                 guard let source = EventSource(rawValue: try row("source")),
                     let state = EventRecord.MatchState(rawValue: try row("match_state"))
                 else { return nil }

@@ -38,10 +38,11 @@ extension PostgresStore {
                 """
             )
             // The older head of the two ranges first, each range in its own order, as SQLite's loop.
-            var readyIDs = try ready.map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }[
-                ...
-            ]
-            var dueIDs = try due.map { (id: try $0("id", as: String.self), seq: try $0("seq", as: Int64.self)) }[...]
+            func candidates(_ rows: [StoredRow]) throws -> ArraySlice<(id: String, seq: Int64)> {
+                try rows.map { (id: try $0("id"), seq: try $0("seq")) }[...]
+            }
+            var readyIDs = try candidates(ready)
+            var dueIDs = try candidates(due)
             var ids: [String] = []
             while ids.count < limit,
                 let next = [readyIDs.first, dueIDs.first].compactMap({ $0 }).min(by: { $0.seq < $1.seq })
@@ -71,10 +72,15 @@ extension PostgresStore {
 
     public func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease {
         try await transaction("renew lease", durability: .workerState) { transaction in
-            try await Self.checkLease(lease, in: transaction)
-            try await transaction.run(
-                "UPDATE runs SET lease_until = \(until.timeIntervalSince1970) WHERE id = \(lease.runID.rawValue)"
+            let renewed = try await transaction.row(
+                """
+                UPDATE runs SET lease_until = \(until.timeIntervalSince1970)
+                WHERE id = \(lease.runID.rawValue) AND lease_owner = \(lease.owner)
+                  AND status NOT IN (\(unescaped: Self.finalList))
+                RETURNING id
+                """
             )
+            guard renewed != nil else { throw try await Self.refusal(of: lease.runID, in: transaction) }
             return RunLease(runID: lease.runID, owner: lease.owner, expiresAt: until)
         }
     }
@@ -97,11 +103,7 @@ extension PostgresStore {
         let order = saves.indices.sorted { saves[$0].run.id.rawValue < saves[$1].run.id.rawValue }
         do {
             return try await transaction("save runs", durability: .workerState) { transaction in
-                try await Self.lockKeys(
-                    saves.filter { $0.run.status.isFinal && $0.run.concurrencyLimit != nil }
-                        .map { ($0.run.playbook, $0.run.concurrencyKey) },
-                    in: transaction
-                )
+                try await Self.lockKeys(saves.map(\.run).filter(Self.endsHoldingSlot).map(Self.key), in: transaction)
                 var results = [Result<Run, RunStoreError>](repeating: .failure(.unavailable), count: saves.count)
                 var audit: [AuditEntry] = []
                 for index in order {
@@ -129,6 +131,8 @@ extension PostgresStore {
         }
     }
 
+    /// One save inside its transaction; the caller has locked the key of a run that ends (it unparks the
+    /// next of its key), before any row (`StoreLock`).
     private static func save(
         _ run: Run,
         lease: RunLease,
@@ -137,16 +141,8 @@ extension PostgresStore {
         in transaction: StoreTransaction
     ) async throws -> Run {
         guard lease.runID == run.id else { throw RunStoreError.conflict }
-        // The key first (a run that ends unparks the next of its key), then the row (`StoreLock`).
-        if run.status.isFinal, run.concurrencyLimit != nil {
-            try await lockKeys([(run.playbook, run.concurrencyKey)], in: transaction)
-        }
         guard let cancelRequested = try await update(run, releasing: release, holder: lease.owner, in: transaction)
-        else {
-            // Nothing written: an unknown run, or a lease or state the save does not fit.
-            let known = try await transaction.row("SELECT 1 AS known FROM runs WHERE id = \(run.id.rawValue)")
-            throw known == nil ? RunStoreError.notFound : RunStoreError.conflict
-        }
+        else { throw try await refusal(of: run.id, in: transaction) }
         var saved = run
         saved.cancelRequested = cancelRequested
         try await appendAudit(audit, in: transaction)
@@ -161,6 +157,7 @@ extension PostgresStore {
         audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
         try await transaction("save plan") { transaction in
+            if Self.endsHoldingSlot(run) { try await Self.lockKeys([Self.key(of: run)], in: transaction) }
             let saved = try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
             if !release {
                 try await transaction.run(
@@ -227,10 +224,7 @@ extension PostgresStore {
             } catch {
                 throw RunStoreError.conflict
             }
-            try await Self.update(run, releasing: false, in: transaction)
-            try await Self.appendAudit([audit], in: transaction)
-            transaction.madeRunsClaimable = true
-            return run
+            return try await Self.storeDecision(run, audit: audit, in: transaction)
         }
     }
 
@@ -244,11 +238,23 @@ extension PostgresStore {
             } catch {
                 throw RunStoreError.conflict
             }
-            try await Self.update(run, releasing: false, in: transaction)
-            try await Self.appendAudit([audit], in: transaction)
-            transaction.madeRunsClaimable = true
-            return run
+            return try await Self.storeDecision(run, audit: audit, in: transaction)
         }
+    }
+
+    /// An operator's decision (an approval, a rejection, a cancel) stored with its audit record; the run
+    /// is then claimable, and the nodes are told.
+    private static func storeDecision(
+        _ run: Run,
+        audit: AuditEntry,
+        in transaction: StoreTransaction
+    ) async throws
+        -> Run
+    {
+        try await update(run, releasing: false, in: transaction)
+        try await appendAudit([audit], in: transaction)
+        transaction.madeRunsClaimable = true
+        return run
     }
 
     public func run(_ id: RunID) async throws(RunStoreError) -> Run? {
@@ -269,24 +275,24 @@ extension PostgresStore {
                 ORDER BY seq DESC LIMIT \(limit + 1)
                 """
             )
-            let numbered = try rows.map { (seq: try $0("seq", as: Int64.self), row: $0) }
-            let (page, next) = RunCursor.page(numbered, limit: limit) { $0.seq }
-            return RunPage(runs: try Self.runs(from: page.map(\.row)), nextCursor: next)
+            let (page, next) = try StoredRow.page(rows, limit: limit)
+            return RunPage(runs: try Self.runs(from: page), nextCursor: next)
         }
     }
 
-    /// Throws `notFound` for an unknown run, `conflict` when `lease` is not the stored one or the run
-    /// ended; locks the run's row. Answers whether the stored run has a cancel requested.
-    @discardableResult
-    static func checkLease(_ lease: RunLease, in transaction: StoreTransaction) async throws -> Bool {
-        guard
-            let row = try await transaction.row(
-                "SELECT status, lease_owner, cancel_requested FROM runs WHERE id = \(lease.runID.rawValue) FOR UPDATE"
-            )
-        else { throw RunStoreError.notFound }
-        guard try row("lease_owner", as: String?.self) == lease.owner,
-            let status = RunStatus(rawValue: try row("status")), !status.isFinal
-        else { throw RunStoreError.conflict }
-        return try row("cancel_requested")
+    /// Why a write conditioned on the lease wrote nothing: `notFound` for an unknown run, else
+    /// `conflict` (another owner holds it, or it ended).
+    static func refusal(of id: RunID, in transaction: StoreTransaction) async throws -> RunStoreError {
+        try await transaction.row("SELECT 1 AS known FROM runs WHERE id = \(id.rawValue)") == nil
+            ? .notFound : .conflict
+    }
+
+    /// A run that ends while it counts against its key's limit: its key's lock comes first.
+    static func endsHoldingSlot(_ run: Run) -> Bool {
+        run.status.isFinal && run.concurrencyLimit != nil
+    }
+
+    static func key(of run: Run) -> (PlaybookName, String?) {
+        (run.playbook, run.concurrencyKey)
     }
 }

@@ -60,6 +60,13 @@ struct StoredRow {
     func date(_ column: String) throws -> Date? {
         try self(column, as: Double?.self).map(Date.init(timeIntervalSince1970:))
     }
+
+    /// A list's page of rows read newest first with one more than `limit` (`RunCursor.page`), by `seq`.
+    static func page(_ rows: [StoredRow], limit: Int) throws -> (rows: [StoredRow], next: String?) {
+        let numbered = try rows.map { (seq: try $0("seq", as: Int64.self), row: $0) }
+        let (page, next) = RunCursor.page(numbered, limit: limit) { $0.seq }
+        return (page.map(\.row), next)
+    }
 }
 
 extension PostgresStore {
@@ -86,22 +93,19 @@ extension PostgresStore {
         while true {
             tries += 1
             do {
-                let changed = Mutex(false)
-                defer {
-                    // After the commit (or the failure): a bound read before now is not reused.
-                    if changed.withLock({ $0 }) { settledChanges.withLock { $0.lastLocalWrite = .now } }
-                }
-                return try await client.withTransaction(logger: logger) { connection in
+                let (value, changedRuns) = try await client.withTransaction(logger: logger) { connection in
                     let transaction = StoreTransaction(connection: connection, logger: logger)
                     if durability == .workerState {
                         try await transaction.run("SET LOCAL synchronous_commit = off")
                     }
                     let value = try await body(transaction)
-                    changed.withLock { $0 = !transaction.changedRuns.isEmpty }
                     try await Self.writeChanges(of: transaction)
                     if transaction.madeRunsClaimable { try await transaction.run(Self.notifying(.runs)) }
-                    return value
+                    return (value, !transaction.changedRuns.isEmpty)
                 }
+                // Committed: a bound of the run changes read before now is not reused.
+                if changedRuns { settledChanges.withLock { $0.lastLocalWrite = .now } }
+                return value
             } catch {
                 let cause = (error as? PostgresTransactionError)?.closureError ?? error
                 if let cause = cause as? RunStoreError { throw cause }
