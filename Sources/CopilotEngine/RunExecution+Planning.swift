@@ -23,29 +23,28 @@ extension RunExecution {
         defer { span.end() }
         let result = await ServiceContext.$current.withValue(span.context) {
             await holdingLease { [environment, playbook, event, logger] in
-                let recent: [Run]
-                do {
-                    recent = try await environment.store.recentRuns(
-                        playbook: run.playbook,
-                        subject: run.subject,
-                        before: run.id,
-                        limit: PlannerPrompt.recentRunCount
-                    )
-                } catch {
-                    // The history is context, not a condition: plan without it.
-                    logger.warning(
-                        "recent runs not readable; planning without them",
-                        metadata: ["error.type": "\(error)"]
-                    )
-                    recent = []
-                }
-                let session = planner.session(
+                let session = await planner.session(
                     for: playbook,
                     agent: agent,
                     event: event,
-                    recentRuns: recent,
                     serviceAccounts: environment.serviceAccounts
-                )
+                ) {
+                    do {
+                        return try await environment.store.recentRuns(
+                            playbook: run.playbook,
+                            subject: run.subject,
+                            before: run.id,
+                            limit: PlannerPrompt.recentRunCount
+                        )
+                    } catch {
+                        // The history is context, not a condition: plan without it.
+                        logger.warning(
+                            "recent runs not readable; planning without them",
+                            metadata: ["error.type": "\(error)"]
+                        )
+                        return []
+                    }
+                }
                 return await planner.plan(session, clock: environment.clock)
             }
         }

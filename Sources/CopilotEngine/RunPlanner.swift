@@ -80,22 +80,19 @@ public struct RunPlanner: Sendable {
         )
     }
 
-    /// The first question of a run's planning.
+    /// The first question of a run's planning. `recentRuns` (the store's read of the subject's history)
+    /// runs while the event's text, the costly part of the prompt, is built.
     public func session(
         for playbook: Playbook,
         agent: PlaybookAgent,
         event: Event,
-        recentRuns: [Run],
-        serviceAccounts: ServiceAccountPolicy
-    ) -> PlanningSession {
-        PlanningSession(
-            prompt: PlannerPrompt(
-                playbook: playbook,
-                agent: agent,
-                event: event,
-                recentRuns: recentRuns,
-                secrets: settings.secrets
-            ),
+        serviceAccounts: ServiceAccountPolicy,
+        recentRuns: @Sendable () async -> [PastRun]
+    ) async -> PlanningSession {
+        async let recent = recentRuns()
+        let eventText = PlannerPrompt.EventText(event, secrets: settings.secrets)
+        return PlanningSession(
+            prompt: PlannerPrompt(playbook: playbook, agent: agent, event: eventText, recentRuns: await recent),
             offer: offer(for: playbook, agent: agent, serviceAccounts: serviceAccounts),
             maxSteps: settings.maxSteps,
             maxReplans: settings.maxReplans,

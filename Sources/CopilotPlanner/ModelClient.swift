@@ -152,7 +152,7 @@ public struct ModelClient: PlannerClient {
         request.method = .POST
         request.headers = headers
         let body = requestBody(conversation)
-        request.body = .bytes(ByteBuffer(string: body.jsonText))
+        request.body = .bytes(ByteBuffer(bytes: body.jsonBytes))
         let response: HTTPClientResponse
         do {
             // A bound for one attempt, far above a model's answer time: the planning's own

@@ -189,18 +189,23 @@ extension PostgresStore {
         subject: String,
         before: RunID,
         limit: Int
-    ) async throws(RunStoreError) -> [Run] {
+    ) async throws(RunStoreError) -> [PastRun] {
         try await read("recent runs") { transaction in
-            try Self.runs(
-                from: try await transaction.rows(
-                    """
-                    SELECT * FROM runs
-                    WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
-                      AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
-                    ORDER BY seq DESC LIMIT \(max(limit, 0))
-                    """
+            try await transaction.rows(
+                """
+                SELECT id, status, steps FROM runs
+                WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
+                  AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
+                ORDER BY seq DESC LIMIT \(max(limit, 0))
+                """
+            ).compactMap { row in
+                guard let status = RunStatus(rawValue: try row("status")) else { return nil }
+                return PastRun(
+                    id: RunID(rawValue: try row("id")),
+                    status: status,
+                    steps: try StoredSteps.decode(try row("steps")).map { .init(uses: $0.uses, outcome: $0.outcome) }
                 )
-            )
+            }
         }
     }
 

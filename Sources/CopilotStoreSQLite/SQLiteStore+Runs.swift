@@ -161,17 +161,39 @@ extension SQLiteStore {
         subject: String,
         before: RunID,
         limit: Int
-    ) async throws(RunStoreError) -> [Run] {
+    ) async throws(RunStoreError) -> [PastRun] {
+        // One statement: the runs through their index, each with its steps (none: one row of NULLs).
         try await read("recent runs") { db in
-            let rows = try db.rows(
+            var runs: [PastRun] = []
+            var rowsOf: (id: String, known: Bool)?  // a run with an unknown status is left out
+            for row in try db.rows(
                 """
-                SELECT * FROM runs INDEXED BY runs_by_playbook_subject
-                WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
-                  AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
-                ORDER BY seq DESC LIMIT \(max(limit, 0))
+                SELECT recent.id, recent.status, run_steps.uses, run_steps.outcome
+                FROM (
+                    SELECT id, status, seq FROM runs INDEXED BY runs_by_playbook_subject
+                    WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
+                      AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
+                    ORDER BY seq DESC LIMIT \(max(limit, 0))
+                ) AS recent
+                LEFT JOIN run_steps ON run_steps.run_id = recent.id
+                ORDER BY recent.seq DESC, run_steps.position
                 """
-            )
-            return try Self.runs(from: rows, in: db)
+            ) {
+                let id: String = row["id"]
+                if rowsOf?.id != id {
+                    let status = RunStatus(rawValue: row["status"])
+                    rowsOf = (id, status != nil)
+                    if let status { runs.append(PastRun(id: RunID(rawValue: id), status: status, steps: [])) }
+                }
+                guard rowsOf?.known == true, let uses: String = row["uses"] else { continue }
+                runs[runs.count - 1].steps.append(
+                    .init(
+                        uses: ActionName(rawValue: uses),
+                        outcome: (row["outcome"] as String?).flatMap(StepOutcome.init)
+                    )
+                )
+            }
+            return runs
         }
     }
 

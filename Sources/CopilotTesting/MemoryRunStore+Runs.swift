@@ -105,14 +105,14 @@ extension MemoryRunStore {
         subject: String,
         before: RunID,
         limit: Int
-    ) throws(RunStoreError) -> [Run] {
+    ) throws(RunStoreError) -> [PastRun] {
         try checkAvailable()
         guard let sequence = runsByID[before]?.sequence else { return [] }
         return runsByID.values
             .filter { $0.sequence < sequence && $0.run.playbook == playbook && $0.run.subject == subject }
             .sorted { $0.sequence > $1.sequence }
             .prefix(max(limit, 0))
-            .map(\.run)
+            .map { PastRun($0.run) }
     }
 
     public func decideApproval(_ id: RunID, decision: ApprovalDecision, audit: AuditEntry) throws(RunStoreError) -> Run

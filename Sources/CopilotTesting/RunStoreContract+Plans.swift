@@ -73,13 +73,20 @@ extension RunStoreContract {
                 run.subject = subject
                 return run
             }
+            // What the planner is shown of a run: its status and its steps' actions and outcomes, in order.
+            var ended = run("run-3", event: "c", subject: "payments")
+            ended.status = .failed
+            ended.steps = [
+                RunStep(id: StepID(rawValue: "rollback"), uses: "orchestrator.run", outcome: .failure),
+                RunStep(id: StepID(rawValue: "verify"), uses: "testbench.run"),
+            ]
             try await seed(store, event: "a", runs: [run("run-1", event: "a", subject: "payments")])
             try await seed(store, event: "b", runs: [run("run-2", event: "b", subject: "search")])
             try await seed(
                 store,
                 event: "c",
                 runs: [
-                    run("run-3", event: "c", subject: "payments"),
+                    ended,
                     run("run-4", event: "c", playbook: "notify", subject: "payments"),
                 ]
             )
@@ -92,7 +99,18 @@ extension RunStoreContract {
                 limit: 5
             )
             try require(recent.map(\.id.rawValue) == ["run-3", "run-1"], "got \(recent.map(\.id.rawValue))")
-            try require(recent.first?.subject == "payments", "the subject round-trips")
+            try require(
+                recent.first
+                    == PastRun(
+                        id: RunID(rawValue: "run-3"),
+                        status: .failed,
+                        steps: [
+                            .init(uses: "orchestrator.run", outcome: .failure),
+                            .init(uses: "testbench.run", outcome: nil),
+                        ]
+                    ),
+                "got \(String(describing: recent.first))"
+            )
             let limited = try await store.recentRuns(
                 playbook: PlaybookName(rawValue: "rollback"),
                 subject: "payments",

@@ -113,8 +113,14 @@ struct DeliverySender {
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
-    func send(_ requests: [Request], connections: Int, rate: Double? = nil) async throws -> Sent {
-        let start = ContinuousClock.now
+    /// Paced at `rate` from `start` (now when nil), or unpaced on `connections` at a time.
+    func send(
+        _ requests: [Request],
+        connections: Int,
+        rate: Double? = nil,
+        start: ContinuousClock.Instant? = nil
+    ) async throws -> Sent {
+        let start = start ?? ContinuousClock.now
         var sentAt: [ContinuousClock.Instant] = []
         sentAt.reserveCapacity(requests.count)
         var latencies = [Duration](repeating: .zero, count: requests.count)

@@ -121,11 +121,92 @@ struct RunsBenchmark {
         modelURL: String? = nil
     ) async throws -> Measurement {
         await testBench.reset()
-        // Bodies and signatures are made before the clock starts: the generator only sends.
-        let requests: [DeliverySender.Request] = (0..<count).map { index in
+        let requests = Self.requests(count: count, payload: payload)
+        // 64 connections, as wrk uses for ingress.
+        let client = DeliverySender.client(connections: 64)
+        defer { _ = client.shutdown() }
+        return try await withService(testBench: url, concurrency: concurrency, modelURL: modelURL) { port, database in
+            let start = ContinuousClock.now
+            let sent = try await DeliverySender(client: client, port: port).send(requests, connections: 64, rate: rate)
+            let finished = try await Self.waitUntilSucceeded(count, in: database)
+            let latencies = try Self.latencies(of: sent, numbers: 1, arrivals: await testBench.arrivals)
+            return Measurement(sorted: latencies, elapsed: finished - start)
+        }
+    }
+
+    /// The planned and the plain service side by side, each sent `count` deliveries at `rate`, the two
+    /// streams interleaved (half a period apart): both see the same machine at the same moments, which on
+    /// a shared machine moves more between two consecutive measurements than the planner costs.
+    func pairedLatencies(
+        count: Int,
+        rate: Double,
+        payload: JSONValue,
+        testBench: DispatchRecorder,
+        url: String,
+        concurrency: Int,
+        modelURL: String
+    ) async throws -> (planned: Measurement, plain: Measurement) {
+        await testBench.reset()
+        let planned = Self.requests(count: count, payload: payload)
+        let plain = Self.requests(count: count, payload: payload, firstNumber: count + 1)
+        let client = DeliverySender.client(connections: 64)
+        defer { _ = client.shutdown() }
+        return try await withService(testBench: url, concurrency: concurrency, modelURL: modelURL) { port, database in
+            try await withService(testBench: url, concurrency: concurrency, modelURL: nil) { plainPort, plainDatabase in
+                let start = ContinuousClock.now + .milliseconds(10)
+                async let sentPlanned = DeliverySender(client: client, port: port)
+                    .send(planned, connections: 64, rate: rate, start: start)
+                async let sentPlain = DeliverySender(client: client, port: plainPort)
+                    .send(plain, connections: 64, rate: rate, start: start + .seconds(0.5 / rate))
+                let sent = try await (planned: sentPlanned, plain: sentPlain)
+                let finished = (
+                    planned: try await Self.waitUntilSucceeded(count, in: database),
+                    plain: try await Self.waitUntilSucceeded(count, in: plainDatabase)
+                )
+                let arrivals = await testBench.arrivals
+                return (
+                    Measurement(
+                        sorted: try Self.latencies(of: sent.planned, numbers: 1, arrivals: arrivals),
+                        elapsed: finished.planned - start
+                    ),
+                    Measurement(
+                        sorted: try Self.latencies(of: sent.plain, numbers: count + 1, arrivals: arrivals),
+                        elapsed: finished.plain - start
+                    )
+                )
+            }
+        }
+    }
+
+    /// A fresh service on its own database, loading the one playbook; with `modelURL`, the playbook has
+    /// `agent:` and the service plans its runs with that model.
+    private func withService<Value: Sendable>(
+        testBench url: String,
+        concurrency: Int,
+        modelURL: String?,
+        _ body: (_ port: Int, _ database: DatabaseQueue) async throws -> Value
+    ) async throws -> Value {
+        let agent = modelURL.map {
+            "\nagent: { provider: anthropic, model: bench, base_url: \"\($0)\", api_key: env:BENCH_MODEL_KEY }"
+        }
+        return try await BenchService.with(
+            playbooks: ["pr-unit.yaml": Self.playbook(planned: modelURL != nil)],
+            testBenchURL: url,
+            concurrency: concurrency,
+            agentYAML: agent ?? "",
+            variables: ["BENCH_MODEL_KEY": "bench-key"]
+        ) { port, databasePath in
+            try await body(port, try DatabaseQueue(path: databasePath))
+        }
+    }
+
+    /// Signed `pull_request.opened` deliveries whose pull requests are numbered from `firstNumber`. Bodies
+    /// and signatures are made before the clock starts: the generator only sends.
+    private static func requests(count: Int, payload: JSONValue, firstNumber: Int = 1) -> [DeliverySender.Request] {
+        (0..<count).map { index in
             var event = payload
             if case .object(var members) = event, case .object(var pullRequest)? = members["pull_request"] {
-                pullRequest["number"] = .number(Double(index + 1))  // PR numbers start at 1
+                pullRequest["number"] = .number(Double(firstNumber + index))
                 members["pull_request"] = .object(pullRequest)
                 event = .object(members)
             }
@@ -134,46 +215,44 @@ struct RunsBenchmark {
                 secret: Self.secret,
                 body: body,
                 event: "pull_request",
-                delivery: "bench-\(index)"
+                delivery: "bench-\(firstNumber + index)"
             )
             return DeliverySender.Request(path: "/webhooks/github", headers: headers, body: body)
         }
-        let agent = modelURL.map {
-            "\nagent: { provider: anthropic, model: bench, base_url: \"\($0)\", api_key: env:BENCH_MODEL_KEY }"
+    }
+
+    /// When `count` runs had succeeded in `database` (polled every 100 ms, at most 120 s).
+    private static func waitUntilSucceeded(
+        _ count: Int,
+        in database: DatabaseQueue
+    ) async throws
+        -> ContinuousClock.Instant
+    {
+        for _ in 0..<1200 {
+            let done = try await database.read { db in
+                try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'succeeded'") ?? 0
+            }
+            if done >= count { break }
+            try await Task.sleep(for: .milliseconds(100))
         }
-        // 64 connections, as wrk uses for ingress.
-        let client = DeliverySender.client(connections: 64)
-        defer { _ = client.shutdown() }
-        return try await BenchService.with(
-            playbooks: ["pr-unit.yaml": Self.playbook(planned: modelURL != nil)],
-            testBenchURL: url,
-            concurrency: concurrency,
-            agentYAML: agent ?? "",
-            variables: ["BENCH_MODEL_KEY": "bench-key"]
-        ) { port, databasePath in
-            let start = ContinuousClock.now
-            let sent = try await DeliverySender(client: client, port: port).send(requests, connections: 64, rate: rate)
-            let database = try DatabaseQueue(path: databasePath)
-            var finished = start
-            for _ in 0..<1200 {  // at most 120 s
-                let done = try await database.read { db in
-                    try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM runs WHERE status = 'succeeded'") ?? 0
-                }
-                finished = ContinuousClock.now
-                if done >= count { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            let arrivals = await testBench.arrivals
-            var latencies: [Duration] = []
-            for (index, sentAt) in sent.sentAt.enumerated() {
-                if let arrived = arrivals[index] { latencies.append(arrived - sentAt) }
-            }
-            latencies.sort()
-            guard latencies.count == count else {
-                throw BenchmarkError.missingDispatches(expected: count, got: latencies.count)
-            }
-            return Measurement(sorted: latencies, elapsed: finished - start)
+        return ContinuousClock.now
+    }
+
+    /// Sent → arrival at Test-Bench of each delivery, sorted; the deliveries' pull requests are numbered
+    /// from `numbers`. Throws when one never arrived.
+    private static func latencies(
+        of sent: DeliverySender.Sent,
+        numbers: Int,
+        arrivals: [Int: ContinuousClock.Instant]
+    ) throws -> [Duration] {
+        var latencies: [Duration] = []
+        for (index, sentAt) in sent.sentAt.enumerated() {
+            if let arrived = arrivals[numbers - 1 + index] { latencies.append(arrived - sentAt) }
         }
+        guard latencies.count == sent.sentAt.count else {
+            throw BenchmarkError.missingDispatches(expected: sent.sentAt.count, got: latencies.count)
+        }
+        return latencies.sorted()
     }
 
     static func milliseconds(_ duration: Duration) -> String {

@@ -37,13 +37,12 @@ public enum PlannerDryRun {
         var outcomes: [Outcome] = []
         for playbook in matched {
             guard let agent = playbook.agent else { continue }
-            let session = planner.session(
+            let session = await planner.session(
                 for: playbook,
                 agent: agent,
                 event: event,
-                recentRuns: [],
                 serviceAccounts: configuration.serviceAccountPolicy
-            )
+            ) { [] }
             let result = await planner.plan(session)
             let steps =
                 if case .planned(let plan) = result.decision {

@@ -16,14 +16,42 @@ public struct PlannerPrompt: Sendable, Hashable {
     public var system: String
     public var user: String
 
+    /// The event as the model is shown it: source, type, subject and payload as JSON, secret values
+    /// redacted, trimmed to `budget` bytes. The costly part of a prompt, and independent of the store:
+    /// a worker builds it while the run's history is read.
+    public struct EventText: Sendable, Hashable {
+        public var text: String
+        /// The budget, when the payload had to be trimmed to it.
+        public var trimmedTo: Int?
+
+        public init(_ event: Event, secrets: [String], budget: Int = PlannerPrompt.defaultPayloadBudget) {
+            let event: JSONValue = [
+                "source": .string(event.source.rawValue), "type": .string(event.type),
+                "subject": .string(event.subject), "payload": event.payload,
+            ]
+            let (text, trimmed) = PlannerPrompt.payloadText(event, secrets: secrets, budget: budget)
+            self.text = text
+            trimmedTo = trimmed ? budget : nil
+        }
+    }
+
     public init(
         playbook: Playbook,
         agent: PlaybookAgent,
         event: Event,
-        recentRuns: [Run],
+        recentRuns: [PastRun],
         secrets: [String],
         payloadBudget: Int = PlannerPrompt.defaultPayloadBudget
     ) {
+        self.init(
+            playbook: playbook,
+            agent: agent,
+            event: EventText(event, secrets: secrets, budget: payloadBudget),
+            recentRuns: recentRuns
+        )
+    }
+
+    public init(playbook: Playbook, agent: PlaybookAgent, event eventText: EventText, recentRuns: [PastRun]) {
         // The playbook's instructions are trusted and go with the system text; everything the event's
         // sender wrote (type, subject, payload) is data, inside one JSON block of the user turn.
         system = """
@@ -35,18 +63,13 @@ public struct PlannerPrompt: Sendable, Hashable {
             Playbook `\(playbook.name.rawValue)` instructions:
             \(agent.instructions)
             """
-        let event: JSONValue = [
-            "source": .string(event.source.rawValue), "type": .string(event.type), "subject": .string(event.subject),
-            "payload": event.payload,
-        ]
-        let eventText = Self.payloadText(event, secrets: secrets, budget: payloadBudget)
         let runs = recentRuns.prefix(Self.recentRunCount).map { run in
             let steps = run.steps.map { "\($0.uses.rawValue)=\($0.outcome?.rawValue ?? "not run")" }
             return "- \(run.id.rawValue): \(run.status.rawValue); "
                 + (steps.isEmpty ? "no steps" : steps.joined(separator: ", "))
         }
         user = """
-            The event (JSON\(eventText.trimmed ? ", trimmed to \(payloadBudget) bytes" : "")):
+            The event (JSON\(eventText.trimmedTo.map { ", trimmed to \($0) bytes" } ?? "")):
             ```json
             \(eventText.text)
             ```
@@ -64,35 +87,72 @@ public struct PlannerPrompt: Sendable, Hashable {
         secrets: [String],
         budget: Int
     ) -> (text: String, trimmed: Bool) {
-        var full = payload.jsonText
-        // Redaction rebuilds the whole tree, so it is done only when a secret occurs: a string holding a
-        // secret holds it JSON-escaped in the text, as escaping maps character by character. It comes
-        // before any cut, which could otherwise leave part of a secret visible.
-        var redactedPayload = payload
-        let fullBytes = Array(full.utf8)
-        let present = secrets.filter { !$0.isEmpty && offset(of: Array(escaped($0).utf8), in: fullBytes) != nil }
-        if !present.isEmpty {
-            redactedPayload = redacted(payload, present)
-            full = redactedPayload.jsonText
-        }
-        if full.utf8.count <= budget { return (full, false) }
-        // Gentlest first. Webhook payloads are wide rather than long (GitHub's carry dozens of `*_url`
-        // members per object), so members are elided as well as long strings and lists.
-        for (strings, lists, members) in [(512, 20, 64), (160, 8, 24), (64, 3, 12)] {
-            let text = redactedPayload.jsonText(stringLimit: strings, listLimit: lists, memberLimit: members)
-            if text.utf8.count <= budget { return (text, true) }
+        // Redaction rebuilds the whole tree, so it is done only when a secret occurs in a string or a key
+        // (where `redacted` replaces it). It comes before any cut, which could otherwise leave part of a
+        // secret visible.
+        let present = Self.secrets(secrets, occurringIn: payload)
+        let payload = present.isEmpty ? payload : redacted(payload, present)
+        // Whole, then gentlest first; each attempt stops as soon as it passes the budget. Webhook
+        // payloads are wide rather than long (GitHub's carry dozens of `*_url` members per object), so
+        // members are elided as well as long strings and lists.
+        for elision in [nil] + elisions {
+            if let text = payload.jsonText(elision: elision, maxBytes: budget) { return (text, elision != nil) }
         }
         let marker = "…[truncated]"
-        let cut = redactedPayload.jsonText(stringLimit: 32, listLimit: 3, memberLimit: 8).utf8.prefix(
-            max(0, budget - marker.utf8.count)
-        )
+        let cut = (payload.jsonText(elision: lastElision) ?? "").utf8.prefix(max(0, budget - marker.utf8.count))
         return (String(decoding: cut, as: UTF8.self) + marker, true)
+    }
+
+    private static let elisions: [JSONValue.Elision?] = [
+        .init(stringLimit: 512, listLimit: 20, memberLimit: 64),
+        .init(stringLimit: 160, listLimit: 8, memberLimit: 24),
+        .init(stringLimit: 64, listLimit: 3, memberLimit: 12),
+    ]
+
+    /// What is kept of a payload that no elision fits, before the text itself is cut.
+    private static let lastElision = JSONValue.Elision(stringLimit: 32, listLimit: 3, memberLimit: 8)
+
+    /// The secrets that occur in a string or a key of `value`, at any depth: one walk for all of them
+    /// (a walk per secret was most of the prompt's cost on a 28 KB payload with four secrets set).
+    private static func secrets(_ secrets: [String], occurringIn value: JSONValue) -> [String] {
+        let needles = secrets.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        guard !needles.isEmpty else { return [] }
+        var found = [Bool](repeating: false, count: needles.count)
+        var missing = needles.count
+        func visit(_ text: String) {
+            var text = text
+            text.withUTF8 { bytes in
+                for index in needles.indices where !found[index] && offset(of: needles[index], in: bytes) != nil {
+                    found[index] = true
+                    missing -= 1
+                }
+            }
+        }
+        func walk(_ value: JSONValue) {
+            guard missing > 0 else { return }
+            switch value {
+            case .string(let text): visit(text)
+            case .array(let elements): for element in elements { walk(element) }
+            case .object(let members):
+                for (key, member) in members {
+                    visit(key)
+                    walk(member)
+                }
+            default: break
+            }
+        }
+        walk(value)
+        return needles.indices.filter { found[$0] }.map { String(decoding: needles[$0], as: UTF8.self) }
     }
 
     /// Where `needle` first occurs in `haystack` at or after `start`, comparing bytes. Detection and
     /// replacement both compare bytes, so a secret found is a secret replaced; the generic collection
     /// search also took milliseconds on a 28 KB payload, for each configured secret.
-    private static func offset(of needle: [UInt8], in haystack: [UInt8], from start: Int = 0) -> Int? {
+    private static func offset(
+        of needle: [UInt8],
+        in haystack: UnsafeBufferPointer<UInt8>,
+        from start: Int = 0
+    ) -> Int? {
         guard let first = needle.first, start >= 0, haystack.count - start >= needle.count else { return nil }
         candidates: for index in start...(haystack.count - needle.count) where haystack[index] == first {
             for step in 1..<needle.count where haystack[index + step] != needle[step] {
@@ -101,11 +161,6 @@ public struct PlannerPrompt: Sendable, Hashable {
             return index
         }
         return nil
-    }
-
-    /// A secret as it appears inside a JSON string's text.
-    private static func escaped(_ secret: String) -> String {
-        String(JSONValue.string(secret).jsonText.dropFirst().dropLast())
     }
 
     /// Every occurrence of a secret value, in keys and strings at any depth, replaced by `[redacted]`.
@@ -127,7 +182,7 @@ public struct PlannerPrompt: Sendable, Hashable {
             let needle = Array(secret.utf8)
             var result: [UInt8] = []
             var from = 0
-            while let found = offset(of: needle, in: bytes, from: from) {
+            while let found = bytes.withUnsafeBufferPointer({ offset(of: needle, in: $0, from: from) }) {
                 result += bytes[from..<found]
                 result += "[redacted]".utf8
                 from = found + needle.count

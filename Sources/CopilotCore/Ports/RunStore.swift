@@ -106,7 +106,7 @@ public protocol RunStore: EventInbox, APIKeyStore {
         subject: String,
         before: RunID,
         limit: Int
-    ) async throws(RunStoreError) -> [Run]
+    ) async throws(RunStoreError) -> [PastRun]
 
     /// Stores a decision on the step a run waits for (`Run.recordApproval`) and makes the run claimable.
     /// Throws `conflict` when the run is not `awaiting_approval` or a worker holds it (its approval is

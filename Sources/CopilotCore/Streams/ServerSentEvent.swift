@@ -18,11 +18,21 @@ public struct ServerSentEvent: Sendable, Hashable {
     /// The event on the wire: its fields, one `data:` line per line of `data`, and the blank line that
     /// ends it. The `event:` field is left out for `message`, as servers do.
     public var encoded: [UInt8] {
-        var text = ""
-        if let id { text += "id: \(id)\n" }
-        if type != "message" { text += "event: \(type)\n" }
-        for line in data.split(separator: "\n", omittingEmptySubsequences: false) { text += "data: \(line)\n" }
-        text += "\n"
-        return Array(text.utf8)
+        // In UTF-8 bytes: splitting the `String` went character by character.
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(data.utf8.count + type.utf8.count + 32)
+        func field(_ name: String, _ value: some Sequence<UInt8>) {
+            bytes += name.utf8
+            bytes += ": ".utf8
+            bytes += value
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        if let id { field("id", id.utf8) }
+        if type != "message" { field("event", type.utf8) }
+        for line in data.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+            field("data", line)
+        }
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 }

@@ -3,38 +3,49 @@ extension JSONValue {
     ///
     /// Written by hand rather than through `JSONEncoder` because templates and expressions need numbers
     /// rendered the way JavaScript does (`7`, not `7.0`) and one stable key order, on every hot path.
-    public var jsonText: String {
+    public var jsonText: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// `jsonText` as UTF-8, for a body: without the `String` in between, which validates and copies it.
+    public var jsonBytes: [UInt8] {
         // Built as UTF-8 bytes: appending to a `String` scalar by scalar was most of the time of encoding
         // a webhook payload (the planner's prompt encodes a 28 KB payload several times).
         var output: [UInt8] = []
         output.reserveCapacity(1024)
-        appendJSON(to: &output)
-        return String(decoding: output, as: UTF8.self)
+        _ = appendJSON(to: &output)
+        return output
     }
 
-    /// Compact JSON text with long values elided, for a size budget; still valid JSON. A string longer
-    /// than `stringLimit` UTF-8 bytes keeps at most its first `stringLimit` and ends `…[N more bytes]`;
-    /// an array longer than `listLimit` keeps its first `listLimit` elements and a last string
-    /// `…[N more items]`; an object with more than `memberLimit` members keeps its first `memberLimit`
-    /// and a last member `"…": "[N more members]"`. Written while encoding: rebuilding the value first
-    /// cost more than the encoding.
-    package func jsonText(stringLimit: Int, listLimit: Int, memberLimit: Int) -> String {
+    /// Compact JSON text with long values elided (`Elision`), for a size budget; still valid JSON. Nil as
+    /// soon as the text is longer than `maxBytes`, without encoding the rest: a budget's caller tries a
+    /// stronger elision then. Elided while encoding: rebuilding the value first cost more than the
+    /// encoding.
+    package func jsonText(elision: Elision?, maxBytes: Int = .max) -> String? {
         var output: [UInt8] = []
-        output.reserveCapacity(1024)
-        appendJSON(
-            to: &output,
-            elision: Elision(stringLimit: stringLimit, listLimit: listLimit, memberLimit: memberLimit)
-        )
+        output.reserveCapacity(min(maxBytes, 16 * 1024))
+        guard appendJSON(to: &output, elision: elision, maxBytes: maxBytes) else { return nil }
         return String(decoding: output, as: UTF8.self)
     }
 
-    private struct Elision {
-        var stringLimit: Int
-        var listLimit: Int
-        var memberLimit: Int
+    /// How much of long values `jsonText(elision:maxBytes:)` keeps. A string longer than `stringLimit`
+    /// UTF-8 bytes keeps at most its first `stringLimit` and ends `…[N more bytes]`; an array longer than
+    /// `listLimit` keeps its first `listLimit` elements and a last string `…[N more items]`; an object
+    /// with more than `memberLimit` members keeps its first `memberLimit` and a last member
+    /// `"…": "[N more members]"`.
+    package struct Elision: Sendable, Hashable {
+        package var stringLimit: Int
+        package var listLimit: Int
+        package var memberLimit: Int
+
+        package init(stringLimit: Int, listLimit: Int, memberLimit: Int) {
+            self.stringLimit = stringLimit
+            self.listLimit = listLimit
+            self.memberLimit = memberLimit
+        }
     }
 
-    private func appendJSON(to output: inout [UInt8], elision: Elision? = nil) {
+    /// False once `output` holds more than `maxBytes` (checked after each value, so it overshoots by at
+    /// most one string).
+    private func appendJSON(to output: inout [UInt8], elision: Elision? = nil, maxBytes: Int = .max) -> Bool {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)
         case .bool(let bool): output.append(contentsOf: (bool ? "true" : "false").utf8)
@@ -57,7 +68,7 @@ extension JSONValue {
             let kept = elision.map { min($0.listLimit, elements.count) } ?? elements.count
             for (index, element) in elements.prefix(kept).enumerated() {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
-                element.appendJSON(to: &output, elision: elision)
+                guard element.appendJSON(to: &output, elision: elision, maxBytes: maxBytes) else { return false }
             }
             if kept < elements.count {
                 if kept > 0 { output.append(UInt8(ascii: ",")) }
@@ -72,7 +83,7 @@ extension JSONValue {
                 if index > 0 { output.append(UInt8(ascii: ",")) }
                 JSONValue.appendQuoted(member.key, to: &output)
                 output.append(UInt8(ascii: ":"))
-                member.value.appendJSON(to: &output, elision: elision)
+                guard member.value.appendJSON(to: &output, elision: elision, maxBytes: maxBytes) else { return false }
             }
             if kept < count {
                 if kept > 0 { output.append(UInt8(ascii: ",")) }
@@ -82,6 +93,7 @@ extension JSONValue {
             }
             output.append(UInt8(ascii: "}"))
         }
+        return output.count <= maxBytes
     }
 
     /// A number as JSON and JavaScript print it: integral values without a fraction, others in the

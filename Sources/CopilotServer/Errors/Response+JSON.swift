@@ -9,7 +9,7 @@ extension Response {
         Response(
             status: status,
             headers: [.contentType: "application/json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(string: value.jsonText))
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: value.jsonBytes))
         )
     }
 }

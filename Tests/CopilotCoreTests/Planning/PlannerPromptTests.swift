@@ -27,13 +27,10 @@ import Testing
 
     @Test("the prompt holds the instructions, the event, the payload as JSON and the last runs")
     func content() {
-        let run = Run(
+        let run = PastRun(
             id: RunID(rawValue: "run-9"),
-            eventID: EventID(rawValue: "evt-0"),
-            playbook: PlaybookName(rawValue: "payments-rollback"),
             status: .failed,
-            createdAt: Date(timeIntervalSince1970: 0),
-            steps: [RunStep(id: StepID(rawValue: "verify"), uses: "testbench.run", outcome: .failure)]
+            steps: [.init(uses: "testbench.run", outcome: .failure)]
         )
         let prompt = PlannerPrompt(
             playbook: Self.playbook,
