@@ -85,3 +85,33 @@ import Testing
         #expect(value == ["alpha": ["b": 3, "y": 2], "mid": [], "zeta": 1])
     }
 }
+
+/// The reader looks at strings eight bytes at a time: each kind of byte that needs a look (a quote, a
+/// backslash, a control character, UTF-8 beyond ASCII, valid or not) is tried at every position of
+/// strings around the word size, whole and projected away, against Foundation's decoder.
+@Suite struct JSONReaderStringTests {
+    static let insertions: [[UInt8]] = [
+        [0x01], [0x1F], [0x20], [0x7F], [0xFF], [0xC3, 0xA9], [0xE2, 0x82], [0xF0, 0x9F, 0x98, 0x80],
+        Array(#"\n"#.utf8), Array(#"\u00e9"#.utf8), Array(#"\ud83d\ude00"#.utf8), Array(#"\q"#.utf8),
+        Array(#"\""#.utf8), [UInt8(ascii: "\"")], [UInt8(ascii: "\\")],
+    ]
+
+    @Test("every position of strings of 0 to 19 bytes, whole and projected", arguments: 0..<20)
+    func positions(length: Int) throws {
+        let plain = Array("abcdefghijklmnopqrstuvwxyz".utf8.prefix(length))
+        var contents = [plain]
+        for insertion in Self.insertions {
+            for position in 0...length {
+                contents.append(Array(plain[..<position]) + insertion + Array(plain[position...]))
+            }
+        }
+        for content in contents {
+            let document = Array(#"{"k":""#.utf8) + content + Array(#"","x":1}"#.utf8)
+            let expected = try? JSONReaderTests.reference(document)
+            let whole = try? JSONValue(parsing: document)
+            #expect(whole == expected, "\(content)")
+            let projected = try? JSONValue(parsing: document, keeping: JSONProjection(paths: [["x"]]))
+            #expect(projected == (expected == nil ? nil : ["x": 1]), "\(content)")
+        }
+    }
+}
