@@ -13,7 +13,7 @@ import Logging
 /// plan's checks, storing the plan and its transcript, and the lease held around the call), through the
 /// real service, over real HTTP on 127.0.0.1, with a model stand-in that answers at once.
 ///
-///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3]
+///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3] [--paired 1]
 ///
 /// Each round measures event → first outbound action (as `runs` does) on two fresh services side by
 /// side: the playbook planned by the model stand-in (`agent.provider: anthropic`), and the same playbook
@@ -59,15 +59,39 @@ struct PlannerBenchmark {
         try await withStandIn(testBench) { testBenchURL in
             try await withStandIn(model) { modelURL in
                 for round in 1...rounds {
-                    let (planned, plain) = try await runs.pairedLatencies(
-                        count: count,
-                        rate: rate,
-                        payload: payload,
-                        testBench: testBench,
-                        url: testBenchURL,
-                        concurrency: 8,
-                        modelURL: modelURL
-                    )
+                    let (planned, plain) =
+                        if options.int("paired", 1) == 1 {
+                            try await runs.pairedLatencies(
+                                count: count,
+                                rate: rate,
+                                payload: payload,
+                                testBench: testBench,
+                                url: testBenchURL,
+                                concurrency: 8,
+                                modelURL: modelURL
+                            )
+                        } else {
+                            // `--paired 0`: one after the other, as until session 10.
+                            (
+                                try await runs.latencies(
+                                    count: count,
+                                    rate: rate,
+                                    payload: payload,
+                                    testBench: testBench,
+                                    url: testBenchURL,
+                                    concurrency: 8,
+                                    modelURL: modelURL
+                                ),
+                                try await runs.latencies(
+                                    count: count,
+                                    rate: rate,
+                                    payload: payload,
+                                    testBench: testBench,
+                                    url: testBenchURL,
+                                    concurrency: 8
+                                )
+                            )
+                        }
                     let cells = [0.5, 0.99].map { q in
                         (planned.quantile(q), plain.quantile(q), planned.quantile(q) - plain.quantile(q))
                     }
