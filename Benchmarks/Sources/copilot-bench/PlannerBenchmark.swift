@@ -59,39 +59,16 @@ struct PlannerBenchmark {
         try await withStandIn(testBench) { testBenchURL in
             try await withStandIn(model) { modelURL in
                 for round in 1...rounds {
-                    let (planned, plain) =
-                        if options.int("paired", 1) == 1 {
-                            try await runs.pairedLatencies(
-                                count: count,
-                                rate: rate,
-                                payload: payload,
-                                testBench: testBench,
-                                url: testBenchURL,
-                                concurrency: 8,
-                                modelURL: modelURL
-                            )
-                        } else {
-                            // `--paired 0`: one after the other, as until session 10.
-                            (
-                                try await runs.latencies(
-                                    count: count,
-                                    rate: rate,
-                                    payload: payload,
-                                    testBench: testBench,
-                                    url: testBenchURL,
-                                    concurrency: 8,
-                                    modelURL: modelURL
-                                ),
-                                try await runs.latencies(
-                                    count: count,
-                                    rate: rate,
-                                    payload: payload,
-                                    testBench: testBench,
-                                    url: testBenchURL,
-                                    concurrency: 8
-                                )
-                            )
-                        }
+                    let (planned, plain) = try await runs.plannedAndPlainLatencies(
+                        count: count,
+                        rate: rate,
+                        payload: payload,
+                        testBench: testBench,
+                        url: testBenchURL,
+                        concurrency: 8,
+                        modelURL: modelURL,
+                        sideBySide: options.int("paired", 1) == 1
+                    )
                     let cells = [0.5, 0.99].map { q in
                         (planned.quantile(q), plain.quantile(q), planned.quantile(q) - plain.quantile(q))
                     }

@@ -134,18 +134,34 @@ struct RunsBenchmark {
         }
     }
 
-    /// The planned and the plain service side by side, each sent `count` deliveries at `rate`, the two
+    /// The planned and the plain service, each sent `count` deliveries at `rate`. Side by side, the two
     /// streams interleaved (half a period apart): both see the same machine at the same moments, which on
     /// a shared machine moves more between two consecutive measurements than the planner costs.
-    func pairedLatencies(
+    /// Otherwise one after the other, as until session 10.
+    func plannedAndPlainLatencies(
         count: Int,
         rate: Double,
         payload: JSONValue,
         testBench: DispatchRecorder,
         url: String,
         concurrency: Int,
-        modelURL: String
+        modelURL: String,
+        sideBySide: Bool
     ) async throws -> (planned: Measurement, plain: Measurement) {
+        guard sideBySide else {
+            let measure = { (model: String?) in
+                try await latencies(
+                    count: count,
+                    rate: rate,
+                    payload: payload,
+                    testBench: testBench,
+                    url: url,
+                    concurrency: concurrency,
+                    modelURL: model
+                )
+            }
+            return (try await measure(modelURL), try await measure(nil))
+        }
         await testBench.reset()
         let planned = Self.requests(count: count, payload: payload)
         let plain = Self.requests(count: count, payload: payload, firstNumber: count + 1)
