@@ -203,7 +203,7 @@ extension PostgresStore {
                 return PastRun(
                     id: RunID(rawValue: try row("id")),
                     status: status,
-                    steps: try StoredSteps.decode(try row("steps")).map { .init(uses: $0.uses, outcome: $0.outcome) }
+                    steps: try StoredSteps.decode(try row("steps")).map(PastRun.Step.init)
                 )
             }
         }

@@ -165,7 +165,7 @@ extension SQLiteStore {
         // One statement: the runs through their index, each with its steps (none: one row of NULLs).
         try await read("recent runs") { db in
             var runs: [PastRun] = []
-            var rowsOf: (id: String, known: Bool)?  // a run with an unknown status is left out
+            var current: (id: String, known: Bool)?  // the run of the rows; one with an unknown status is left out
             for row in try db.rows(
                 """
                 SELECT recent.id, recent.status, run_steps.uses, run_steps.outcome
@@ -180,12 +180,12 @@ extension SQLiteStore {
                 """
             ) {
                 let id: String = row["id"]
-                if rowsOf?.id != id {
+                if current?.id != id {
                     let status = RunStatus(rawValue: row["status"])
-                    rowsOf = (id, status != nil)
+                    current = (id, status != nil)
                     if let status { runs.append(PastRun(id: RunID(rawValue: id), status: status, steps: [])) }
                 }
-                guard rowsOf?.known == true, let uses: String = row["uses"] else { continue }
+                guard current?.known == true, let uses: String = row["uses"] else { continue }
                 runs[runs.count - 1].steps.append(
                     .init(
                         uses: ActionName(rawValue: uses),

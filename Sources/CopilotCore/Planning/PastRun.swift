@@ -1,6 +1,6 @@
 /// What the planner is shown of an earlier run of the same playbook and subject (CONTRACT §4a): how it
 /// ended and how each of its steps did. The stores read just this, not the whole run (its attempts,
-/// outputs and plan), since it is read before every planning.
+/// outputs and plan) where their schema allows, since it is read before every planning.
 public struct PastRun: Sendable, Hashable {
     public struct Step: Sendable, Hashable {
         public var uses: ActionName
@@ -10,6 +10,10 @@ public struct PastRun: Sendable, Hashable {
         public init(uses: ActionName, outcome: StepOutcome?) {
             self.uses = uses
             self.outcome = outcome
+        }
+
+        public init(_ step: RunStep) {
+            self.init(uses: step.uses, outcome: step.outcome)
         }
     }
 
@@ -24,6 +28,6 @@ public struct PastRun: Sendable, Hashable {
     }
 
     public init(_ run: Run) {
-        self.init(id: run.id, status: run.status, steps: run.steps.map { Step(uses: $0.uses, outcome: $0.outcome) })
+        self.init(id: run.id, status: run.status, steps: run.steps.map(Step.init))
     }
 }

@@ -95,7 +95,7 @@ public struct PlannerPrompt: Sendable, Hashable {
         // Whole, then gentlest first; each attempt stops as soon as it passes the budget. Webhook
         // payloads are wide rather than long (GitHub's carry dozens of `*_url` members per object), so
         // members are elided as well as long strings and lists.
-        for elision in [nil] + elisions {
+        for elision in attempts {
             if let text = payload.jsonText(elision: elision, maxBytes: budget) { return (text, elision != nil) }
         }
         let marker = "…[truncated]"
@@ -103,7 +103,9 @@ public struct PlannerPrompt: Sendable, Hashable {
         return (String(decoding: cut, as: UTF8.self) + marker, true)
     }
 
-    private static let elisions: [JSONValue.Elision?] = [
+    /// The whole payload, then elisions from the gentlest.
+    private static let attempts: [JSONValue.Elision?] = [
+        nil,
         .init(stringLimit: 512, listLimit: 20, memberLimit: 64),
         .init(stringLimit: 160, listLimit: 8, memberLimit: 24),
         .init(stringLimit: 64, listLimit: 3, memberLimit: 12),
@@ -116,7 +118,8 @@ public struct PlannerPrompt: Sendable, Hashable {
     /// without encoding the payload first (with four secrets set, a walk per secret was 40% of building
     /// the prompt of a 28 KB payload).
     private static func secrets(_ secrets: [String], occurringIn value: JSONValue) -> [String] {
-        let needles = secrets.filter { !$0.isEmpty }.map { Array($0.utf8) }
+        let secrets = secrets.filter { !$0.isEmpty }
+        let needles = secrets.map { Array($0.utf8) }
         guard !needles.isEmpty else { return [] }
         var found = [Bool](repeating: false, count: needles.count)
         var missing = needles.count
@@ -143,7 +146,7 @@ public struct PlannerPrompt: Sendable, Hashable {
             }
         }
         walk(value)
-        return needles.indices.filter { found[$0] }.map { String(decoding: needles[$0], as: UTF8.self) }
+        return secrets.indices.filter { found[$0] }.map { secrets[$0] }
     }
 
     /// Where `needle` first occurs in `haystack` at or after `start`, comparing bytes. Detection and

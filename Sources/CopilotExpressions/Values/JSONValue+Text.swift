@@ -43,8 +43,8 @@ extension JSONValue {
         }
     }
 
-    /// False once `output` holds more than `maxBytes` (checked after each value, so it overshoots by at
-    /// most one string).
+    /// False once `output` holds more than `maxBytes`, checked after each value: what overshoots is
+    /// dropped by the caller.
     private func appendJSON(to output: inout [UInt8], elision: Elision? = nil, maxBytes: Int = .max) -> Bool {
         switch self {
         case .null: output.append(contentsOf: "null".utf8)

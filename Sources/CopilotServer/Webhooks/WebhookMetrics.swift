@@ -4,15 +4,39 @@ import Metrics
 /// The ingress metric families of CONTRACT §7, through the swift-metrics API (the backend is chosen by
 /// the app). Labels are bounded: sources, outcomes and error codes, never ids.
 public struct WebhookMetrics: Sendable {
-    public init() {}
+    /// `copilot_webhook_deliveries_total` for every source and outcome, made once: making a counter
+    /// asks the backend's factory (a lock and a lookup by name and labels) on every delivery otherwise.
+    private let deliveries: [Delivered: Counter]
+    private let commits: Timer
+
+    /// Made after the metrics backend is bootstrapped: the handles are bound to it.
+    public init() {
+        var deliveries: [Delivered: Counter] = [:]
+        for source in EventSource.allCases {
+            for outcome in Self.outcomes {
+                deliveries[Delivered(source: source, outcome: outcome)] = Counter(
+                    label: "copilot_webhook_deliveries_total",
+                    dimensions: [("source", source.rawValue), ("outcome", outcome)]
+                )
+            }
+        }
+        self.deliveries = deliveries
+        commits = Timer(label: "copilot_inbox_commit_seconds")
+    }
+
+    private static let outcomes = ["accepted", "duplicate", "rejected"]
+
+    private struct Delivered: Hashable, Sendable {
+        var source: EventSource
+        var outcome: String
+    }
 
     /// Creates every family at zero for the labels known at start-up, so dashboards see them at once.
     public func register(sources: [EventSource], codes: [String]) {
-        // The histogram exists, empty, before the first commit.
-        _ = Timer(label: "copilot_inbox_commit_seconds")
+        // The histogram exists, empty, before the first commit (`init` made it).
         for source in sources {
-            for outcome in ["accepted", "duplicate", "rejected"] {
-                Counter(label: "copilot_webhook_deliveries_total", dimensions: labels(source, outcome)).increment(by: 0)
+            for outcome in Self.outcomes {
+                delivered(source: source, outcome: outcome, count: 0)
             }
             for code in codes {
                 Counter(
@@ -23,23 +47,26 @@ public struct WebhookMetrics: Sendable {
         }
     }
 
-    func delivered(source: EventSource, outcome: String) {
-        Counter(label: "copilot_webhook_deliveries_total", dimensions: labels(source, outcome)).increment()
+    func delivered(source: EventSource, outcome: String, count: Int64 = 1) {
+        if let counter = deliveries[Delivered(source: source, outcome: outcome)] {
+            counter.increment(by: count)
+        } else {
+            Counter(
+                label: "copilot_webhook_deliveries_total",
+                dimensions: [("source", source.rawValue), ("outcome", outcome)]
+            ).increment(by: count)
+        }
     }
 
     func rejected(source: EventSource, code: String) {
-        Counter(label: "copilot_webhook_deliveries_total", dimensions: labels(source, "rejected")).increment()
+        delivered(source: source, outcome: "rejected")
         Counter(label: "copilot_webhook_rejections_total", dimensions: [("source", source.rawValue), ("code", code)])
             .increment()
     }
 
     func committed(after duration: Duration) {
-        Timer(label: "copilot_inbox_commit_seconds").recordNanoseconds(
+        commits.recordNanoseconds(
             duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000
         )
-    }
-
-    private func labels(_ source: EventSource, _ outcome: String) -> [(String, String)] {
-        [("source", source.rawValue), ("outcome", outcome)]
     }
 }

@@ -112,6 +112,9 @@ import Testing
             #expect(whole == expected, "\(content)")
             let projected = try? JSONValue(parsing: document, keeping: JSONProjection(paths: [["x"]]))
             #expect(projected == (expected == nil ? nil : ["x": 1]), "\(content)")
+            // Alone, the string ends within a word of the document's end: the scan's tail.
+            let alone = [UInt8(ascii: "\"")] + content + [UInt8(ascii: "\"")]
+            #expect((try? JSONValue(parsing: alone)) == (try? JSONReaderTests.reference(alone)), "\(content)")
         }
     }
 }
