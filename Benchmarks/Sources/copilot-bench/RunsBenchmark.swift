@@ -226,7 +226,7 @@ struct RunsBenchmark {
                 members["pull_request"] = .object(pullRequest)
                 event = .object(members)
             }
-            let body = Array(event.jsonText.utf8)
+            let body = event.jsonBytes
             let headers = WebhookSigner.github(
                 secret: Self.secret,
                 body: body,

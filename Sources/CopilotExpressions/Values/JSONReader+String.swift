@@ -16,8 +16,13 @@ extension JSONReader {
             return nonASCII ? String(validating: raw, as: UTF8.self) : String(decoding: raw, as: UTF8.self)
         }
         guard stop == UInt8(ascii: "\\") else { return nil }  // a raw control character
+        // With escapes: the plain runs between them are copied whole, scanned as `skipString` scans them.
         var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-        while let byte = current {
+        while true {
+            let plain = index
+            _ = skipPlainBytes()
+            decoded.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[plain..<index]))
+            guard let byte = current else { return nil }
             index += 1
             switch byte {
             case UInt8(ascii: "\""):
@@ -38,11 +43,9 @@ extension JSONReader {
                 default: return nil
                 }
             default:
-                guard byte >= 0x20 else { return nil }
-                decoded.append(byte)
+                return nil  // a raw control character
             }
         }
-        return nil
     }
 
     /// Checks the string at `index` (on its opening quote) as `string()` does, without making it: false

@@ -81,7 +81,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
         }
         switch reception {
         case .ping:
-            metrics.delivered(source: source, outcome: "accepted")
+            metrics.delivered(source: source, outcome: .accepted)
             return Response.json(["status": "pong"])
         case .delivery(var delivery):
             span.attributes[TraceAttribute.eventType] = delivery.type
@@ -97,7 +97,7 @@ struct WebhookController<Context: RequestContext>: Sendable {
                 // notification. A repeat of a committed delivery is answered as one, budget or not.
                 let stored = try? await inbox.storedEventID(source: source, deliveryID: delivery.deliveryID)
                 guard let stored else { throw refusal }
-                metrics.delivered(source: source, outcome: "duplicate")
+                metrics.delivered(source: source, outcome: .duplicate)
                 return Self.duplicate(of: stored)
             }
             let started = ContinuousClock.now
@@ -120,11 +120,11 @@ struct WebhookController<Context: RequestContext>: Sendable {
             )
             switch outcome {
             case .accepted(let id):
-                metrics.delivered(source: source, outcome: "accepted")
+                metrics.delivered(source: source, outcome: .accepted)
                 wakeWorkers()
                 return Response.json(["event_id": .string(id.rawValue), "status": "accepted"], status: .accepted)
             case .duplicate(let id):
-                metrics.delivered(source: source, outcome: "duplicate")
+                metrics.delivered(source: source, outcome: .duplicate)
                 return Self.duplicate(of: id)
             }
         }

@@ -4,6 +4,16 @@ import Metrics
 /// The ingress metric families of CONTRACT §7, through the swift-metrics API (the backend is chosen by
 /// the app). Labels are bounded: sources, outcomes and error codes, never ids.
 public struct WebhookMetrics: Sendable {
+    /// The `outcome` label of `copilot_webhook_deliveries_total`.
+    enum Outcome: String, CaseIterable {
+        case accepted, duplicate, rejected
+    }
+
+    private struct Delivered: Hashable {
+        var source: EventSource
+        var outcome: Outcome
+    }
+
     /// `copilot_webhook_deliveries_total` for every source and outcome, made once: making a counter
     /// asks the backend's factory (a lock and a lookup by name and labels) on every delivery otherwise.
     private let deliveries: [Delivered: Counter]
@@ -13,10 +23,10 @@ public struct WebhookMetrics: Sendable {
     public init() {
         var deliveries: [Delivered: Counter] = [:]
         for source in EventSource.allCases {
-            for outcome in Self.outcomes {
+            for outcome in Outcome.allCases {
                 deliveries[Delivered(source: source, outcome: outcome)] = Counter(
                     label: "copilot_webhook_deliveries_total",
-                    dimensions: [("source", source.rawValue), ("outcome", outcome)]
+                    dimensions: [("source", source.rawValue), ("outcome", outcome.rawValue)]
                 )
             }
         }
@@ -24,18 +34,11 @@ public struct WebhookMetrics: Sendable {
         commits = Timer(label: "copilot_inbox_commit_seconds")
     }
 
-    private static let outcomes = ["accepted", "duplicate", "rejected"]
-
-    private struct Delivered: Hashable, Sendable {
-        var source: EventSource
-        var outcome: String
-    }
-
     /// Creates every family at zero for the labels known at start-up, so dashboards see them at once.
     public func register(sources: [EventSource], codes: [String]) {
         // The histogram exists, empty, before the first commit (`init` made it).
         for source in sources {
-            for outcome in Self.outcomes {
+            for outcome in Outcome.allCases {
                 delivered(source: source, outcome: outcome, count: 0)
             }
             for code in codes {
@@ -47,19 +50,13 @@ public struct WebhookMetrics: Sendable {
         }
     }
 
-    func delivered(source: EventSource, outcome: String, count: Int64 = 1) {
-        if let counter = deliveries[Delivered(source: source, outcome: outcome)] {
-            counter.increment(by: count)
-        } else {
-            Counter(
-                label: "copilot_webhook_deliveries_total",
-                dimensions: [("source", source.rawValue), ("outcome", outcome)]
-            ).increment(by: count)
-        }
+    func delivered(source: EventSource, outcome: Outcome, count: Int64 = 1) {
+        // Every source and outcome has its counter (`init`).
+        deliveries[Delivered(source: source, outcome: outcome)]?.increment(by: count)
     }
 
     func rejected(source: EventSource, code: String) {
-        delivered(source: source, outcome: "rejected")
+        delivered(source: source, outcome: .rejected)
         Counter(label: "copilot_webhook_rejections_total", dimensions: [("source", source.rawValue), ("code", code)])
             .increment()
     }
