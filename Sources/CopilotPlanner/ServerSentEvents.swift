@@ -17,20 +17,32 @@ struct ServerSentEventDecoder: Sendable {
 
     /// The events completed by `bytes`.
     mutating func decode(_ bytes: some Sequence<UInt8>) -> [ServerSentEvent] {
+        // Body chunks are contiguous: the lines are found by a scan and copied whole. The byte-by-byte
+        // walk through a generic sequence was most of the cost of reading a streamed plan.
+        if let events = bytes.withContiguousStorageIfAvailable({ decode(buffer: $0) }) { return events }
+        return Array(bytes).withUnsafeBufferPointer { decode(buffer: $0) }
+    }
+
+    private mutating func decode(buffer: UnsafeBufferPointer<UInt8>) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
-        for byte in bytes {
-            if skipLineFeed {
-                skipLineFeed = false
-                if byte == UInt8(ascii: "\n") { continue }
-            }
-            switch byte {
-            case UInt8(ascii: "\r"):
-                skipLineFeed = true
-                endLine(into: &events)
-            case UInt8(ascii: "\n"):
-                endLine(into: &events)
-            default:
-                line.append(byte)
+        var index = 0
+        if skipLineFeed, index < buffer.count {
+            skipLineFeed = false
+            if buffer[index] == UInt8(ascii: "\n") { index += 1 }
+        }
+        while index < buffer.count {
+            var end = index
+            while end < buffer.count, buffer[end] != UInt8(ascii: "\n"), buffer[end] != UInt8(ascii: "\r") { end += 1 }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[index..<end]))
+            guard end < buffer.count else { break }  // the line goes on in the next chunk
+            endLine(into: &events)
+            index = end + 1
+            if buffer[end] == UInt8(ascii: "\r") {
+                if index == buffer.count {
+                    skipLineFeed = true
+                } else if buffer[index] == UInt8(ascii: "\n") {
+                    index += 1
+                }
             }
         }
         return events
@@ -52,19 +64,16 @@ struct ServerSentEventDecoder: Sendable {
         }
         guard line.first != UInt8(ascii: ":") else { return }  // a comment
         let colon = line.firstIndex(of: UInt8(ascii: ":")) ?? line.endIndex
-        let name = String(decoding: line[..<colon], as: UTF8.self)
+        let name = line[..<colon]
         var valueStart = colon == line.endIndex ? colon : colon + 1
         if valueStart < line.endIndex, line[valueStart] == UInt8(ascii: " ") { valueStart += 1 }
-        let value = String(decoding: line[valueStart...], as: UTF8.self)
-        switch name {
-        case "event":
-            eventType = value
-        case "data":
+        if name.elementsEqual("data".utf8) {
             if hasData { data += "\n" }
-            data += value
+            data += String(decoding: line[valueStart...], as: UTF8.self)
             hasData = true
-        default:
-            break  // `id` and `retry` matter to reconnecting browsers, not to one model call
+        } else if name.elementsEqual("event".utf8) {
+            eventType = String(decoding: line[valueStart...], as: UTF8.self)
         }
+        // `id` and `retry` matter to reconnecting browsers, not to one model call.
     }
 }

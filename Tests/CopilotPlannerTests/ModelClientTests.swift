@@ -122,6 +122,25 @@ import Testing
         }
     }
 
+    @Test("a plain JSON answer is read; a stream cut before its end is tried again, in both formats")
+    func plainAndCutOff() async throws {
+        for format in [ModelClient.WireFormat.anthropic, .openAI] {
+            let standIn = ModelStandIn(
+                apiKey: Self.apiKey,
+                answers: [.cutOffPlan(Self.plan), .unstreamedPlan(Self.plan)]
+            )
+            let reply = try await withStandIn(standIn) {
+                try await Self.client(format, $0).submitPlan(Self.conversation)
+            }
+            #expect(reply.input == Self.plan, "\(format)")
+            #expect(
+                reply.usage == TokenUsage(inputTokens: 100, outputTokens: 50),
+                "\(format): the plain answer's usage"
+            )
+            #expect(await standIn.journal.requests.count == 2, "\(format)")
+        }
+    }
+
     @Test("without an api_key, an OpenAI-compatible server gets no Authorization header")
     func noKey() async throws {
         let standIn = ModelStandIn(apiKey: nil, answers: [.plan(Self.plan)])

@@ -22,12 +22,12 @@ import Testing
 
     @Test("LF, CRLF and CR end lines; data lines join with LF; comments, unknown fields and a BOM are skipped")
     func format() {
-        let text = "\u{FEFF}: hello\ndata: a\r\ndata:b\rid: 7\nretry: 10\n\nevent: x\ndata\n\n"
-        #expect(
-            Self.events([Array(text.utf8)]) == [
-                ServerSentEvent(type: "message", data: "a\nb"), ServerSentEvent(type: "x", data: ""),
-            ]
-        )
+        let bytes = Array("\u{FEFF}: hello\ndata: a\r\ndata:b\rid: 7\nretry: 10\n\nevent: x\ndata\r\r".utf8)
+        let expected = [ServerSentEvent(type: "message", data: "a\nb"), ServerSentEvent(type: "x", data: "")]
+        #expect(Self.events([bytes]) == expected)
+        for chunks in bytes.splits {
+            #expect(Self.events(chunks) == expected, "\(chunks.map(\.count))")
+        }
     }
 
     @Test("an event without data is not dispatched, nor one the stream cuts off before its blank line")

@@ -10,6 +10,12 @@ public actor ModelStandIn: StandIn {
     public enum Answer: Sendable, Hashable {
         /// A `submit_plan` call with this input, its JSON sent in fragments of `fragmentLength` characters.
         case plan(JSONValue, fragmentLength: Int = 16)
+        /// A `submit_plan` call with this input as plain JSON, whatever the request asked (a server that
+        /// does not stream).
+        case unstreamedPlan(JSONValue)
+        /// The stream of `plan`, cut before its last event (`message_stop`, `[DONE]`): a connection
+        /// closed early.
+        case cutOffPlan(JSONValue)
         /// An HTTP error before any stream, in the provider's error format.
         case status(Int, retryAfter: String? = nil)
         /// A 200 stream that fails after it started (Anthropic's `error` event, OpenAI's error chunk).
@@ -56,6 +62,13 @@ public actor ModelStandIn: StandIn {
         }
     }
 
+    /// A stream without its last event.
+    private static func cutOff(_ response: StandInResponse) -> StandInResponse {
+        var response = response
+        response.eventStream?.removeLast()
+        return response
+    }
+
     private func nextAnswer() -> Answer {
         let answer = script.isEmpty ? (last ?? .status(500)) : script.removeFirst()
         last = answer
@@ -80,6 +93,10 @@ public actor ModelStandIn: StandIn {
                     Self.event("error", ["type": "error", "error": ["type": .string(type), "message": "scripted"]]),
                 ]
             )
+        case .unstreamedPlan(let input):
+            return anthropic(.plan(input), streamed: false)
+        case .cutOffPlan(let input):
+            return Self.cutOff(anthropic(.plan(input), streamed: true))
         case .plan(let input, let fragmentLength):
             let id = "toolu_\(answered)"
             guard streamed else {
@@ -170,6 +187,10 @@ public actor ModelStandIn: StandIn {
                     ])
                 ]
             )
+        case .unstreamedPlan(let input):
+            return openAI(.plan(input), streamed: false)
+        case .cutOffPlan(let input):
+            return Self.cutOff(openAI(.plan(input), streamed: true))
         case .plan(let input, let fragmentLength):
             let id = "call_\(answered)"
             guard streamed else {
