@@ -24,8 +24,8 @@ struct EngineEnvironment: Sendable {
     var logger: Logger
     /// Asks the worker loop for another pass at once (a slot freed, a cancel arrived).
     var wake: @Sendable () -> Void
-    /// Events just matched, for the runs they started.
-    var recentEvents: RecentEvents
+    /// Deliveries just matched, for the runs they started.
+    var recentDeliveries: RecentDeliveries
 
     /// `now() + duration`.
     func date(after duration: Duration) -> Date {

@@ -68,11 +68,10 @@ struct RunExecution {
             await fail(claimed, reason: "playbook '\(claimed.run.playbook)' is not loaded", in: environment, logger)
             return .failed
         }
-        let event: Event
-        if let recent = environment.recentEvents.event(claimed.run.eventID) {
-            event = recent
+        let delivery: Delivery?
+        if let recent = environment.recentDeliveries.delivery(claimed.run.eventID) {
+            delivery = recent
         } else {
-            let delivery: Delivery?
             do {
                 delivery = try await environment.store.delivery(claimed.run.eventID)
             } catch {
@@ -82,11 +81,10 @@ struct RunExecution {
                 )
                 return nil
             }
-            guard let delivery, let decoded = try? delivery.event() else {
-                await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
-                return .failed
-            }
-            event = decoded
+        }
+        guard let delivery, let event = try? delivery.event() else {
+            await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
+            return .failed
         }
         var execution = RunExecution(
             environment: environment,

@@ -87,9 +87,13 @@ extension WorkerService {
         span: any Span,
         logger: Logger
     ) -> MatchRecord {
+        // Only what the candidates read of the payload is built; the whole body is still checked, so a
+        // body that is not JSON is refused here as before. The run parses it whole when it executes.
         let event: Event
         do {
-            event = try delivery.event()
+            event = try delivery.event(
+                keeping: set.payloadProjection(source: delivery.source, type: delivery.type)
+            )
         } catch {
             // Not retried: the stored bytes will not change. Recorded unmatched so it leaves the inbox.
             logger.error("stored event cannot be decoded; recorded as unmatched", metadata: ["error.type": "\(error)"])
@@ -120,7 +124,7 @@ extension WorkerService {
                 )
             }
         }
-        if !runs.isEmpty { environment.recentEvents.insert(event) }
+        if !runs.isEmpty { environment.recentDeliveries.insert(delivery) }
         return MatchRecord(eventID: event.id, at: at, runs: runs, notMatched: notMatched)
     }
 

@@ -89,7 +89,7 @@ public final class WorkerService: Service, Sendable {
             metrics: EngineMetrics(factory: metricsFactory),
             logger: logger,
             wake: { runs.fire() },
-            recentEvents: RecentEvents(capacity: 64)
+            recentDeliveries: RecentDeliveries(capacity: 64)
         )
     }
 

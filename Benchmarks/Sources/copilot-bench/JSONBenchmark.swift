@@ -1,12 +1,15 @@
 import CopilotCore
 import CopilotExpressions
+import CopilotPlaybooks
 import CopilotTesting
 import CopilotWebhooks
 import Foundation
 
-/// Reading a delivery's JSON body: the whole tree (what the worker builds to match an event) and what
-/// ingress reads (`WebhookReceiver.receive`: verify, then validate the body and keep only the fields that
-/// normalization needs), per payload of the corpus.
+/// Reading a delivery's JSON body: the whole tree (what the worker built to match an event until
+/// session 11, and what a run's execution builds) and what ingress reads (`WebhookReceiver.receive`:
+/// verify, then validate the body and keep only the fields that normalization needs), per payload of
+/// the corpus. Then the worker's matching of a stored pull request against the shipped `pr-checks`
+/// playbook, reading the whole tree or only what the playbook reads (`PlaybookSet.payloadProjection`).
 ///
 ///     swift run -c release copilot-bench json [--seconds 1]
 struct JSONBenchmark {
@@ -32,6 +35,51 @@ struct JSONBenchmark {
                 "| \(name) | \(body.count) | \(microseconds(tree.percentile(50))) | \(microseconds(ingress.percentile(50))) |"
             )
         }
+        try matching(seconds: seconds)
+    }
+
+    /// `pr-checks` as shipped in `Playbooks/`: a `match:` on the draft flag, a concurrency key per pull request.
+    static let prChecks = """
+        name: pr-checks
+        on:
+          github:
+            types: [pull_request.opened, pull_request.synchronize]
+            match:
+              pull_request.draft: { not: true }
+        concurrency: { key: "${{ event.subject }}#${{ event.payload.pull_request.number }}", limit: 1 }
+        steps: [{ id: tests, uses: testbench.run, with: { test_suite: unit } }]
+        """
+
+    /// One stored delivery matched as the worker does: read, match, and the new run's concurrency key.
+    private func matching(seconds: Double) throws {
+        let loaded = PlaybookLoader().loadSet([PlaybookSource(path: "pr-checks.yaml", bytes: Array(Self.prChecks.utf8))]
+        )
+        guard case .success(let set) = loaded else { throw BenchError("pr-checks does not load") }
+        let delivery = Delivery(
+            eventID: EventID(rawValue: "evt-1"),
+            source: .github,
+            deliveryID: DeliveryID(rawValue: "d-1"),
+            type: "pull_request.opened",
+            subject: "Codertocat/Hello-World",
+            receivedAt: Date(),
+            headers: ["content-type": "application/json"],
+            body: try Corpus.bytes("github/pull_request.opened.payload.json")
+        )
+        func match(_ projection: JSONProjection) -> Samples {
+            measure(seconds: seconds) {
+                guard let event = try? delivery.event(keeping: projection) else { return }
+                for playbook in set.match(event).matched {
+                    blackHole(try? playbook.newRun(id: RunID(rawValue: "r"), for: event, at: Date()))
+                }
+            }
+        }
+        let whole = match(.everything)
+        let projected = match(set.payloadProjection(source: .github, type: "pull_request.opened"))
+        print("")
+        print("| worker matching one stored pull_request.opened against pr-checks | p50 µs |")
+        print("|---|---:|")
+        print("| reading the whole tree | \(microseconds(whole.percentile(50))) |")
+        print("| reading what the playbook reads | \(microseconds(projected.percentile(50))) |")
     }
 
     private func measure(seconds: Double, _ body: () -> Void) -> Samples {

@@ -4,9 +4,10 @@ extension Delivery {
     /// The event a stored delivery stands for, rebuilt from its raw body: what the worker matches and
     /// runs, and what the events API shows. The body was verified and parsed once already, at ingress; a
     /// GitHub form delivery keeps its form encoding, so the `payload` field is read again here.
-    public func event() throws(PayloadError) -> Event {
+    /// `keeping` builds only part of the payload (the whole body is checked all the same).
+    public func event(keeping fields: JSONProjection = .everything) throws(PayloadError) -> Event {
         let mediaType = try MediaType(contentType: headers["content-type"], allowsForm: source == .github)
-        return event(payload: try mediaType.payload(of: body))
+        return event(payload: try mediaType.payload(of: body, keeping: fields))
     }
 
     /// The event with `payload` in place of the body's.

@@ -38,6 +38,17 @@ public struct FieldPath: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { text }
 
+    /// The member names before the first component that may index a list: what a reader of a payload
+    /// must keep (whole, from there on) for the path to reach the same values.
+    var leadingKeys: [String] {
+        var keys: [String] = []
+        for component in components {
+            guard case .key(let name) = component else { break }
+            keys.append(name)
+        }
+        return keys
+    }
+
     /// True when `predicate` holds for some value the path reaches. Values reached are not unpacked:
     /// a path ending at a list hands the list itself to the predicate.
     public func anyValue(in root: JSONValue, where predicate: (JSONValue) -> Bool) -> Bool {

@@ -29,6 +29,9 @@ struct MatchPlan: Sendable {
     let sharedCondition: [Int?]
     /// For each playbook, `playbook.contextValue`.
     let contexts: [JSONValue]
+    /// Per playbook and source (as `triggerStarts`): what matching an event of the source against the
+    /// playbook reads of the payload (`Playbook.payloadPaths(for:)`).
+    let payloadPaths: [[[String]]]
 
     static let sources = EventSource.allCases
 
@@ -42,8 +45,10 @@ struct MatchPlan: Sendable {
         var triggerConditions: [Int] = []
         var triggerStarts: [Int] = [0]
         var sharedCondition: [Int?] = []
+        var payloadPaths: [[[String]]] = []
         for playbook in playbooks {
             for source in Self.sources {
+                payloadPaths.append(playbook.payloadPaths(for: source))
                 for condition in playbook.trigger(for: source)?.conditions ?? [] {
                     if let number = conditionNumbers[condition] {
                         triggerConditions.append(number)
@@ -82,11 +87,23 @@ struct MatchPlan: Sendable {
         self.sharedConditions = sharedConditions
         self.sharedCondition = sharedCondition
         self.contexts = playbooks.map(\.contextValue)
+        self.payloadPaths = payloadPaths
     }
 
     /// Where the condition numbers of the trigger of playbook `position` for `source` are in
     /// `triggerConditions`.
     func conditionRange(of position: Int, for source: EventSource) -> Range<Int> {
+        let trigger = Self.trigger(of: position, for: source)
+        return triggerStarts[trigger]..<triggerStarts[trigger + 1]
+    }
+
+    /// The payload paths matching an event of `source` against playbook `position` reads.
+    func payloadPaths(of position: Int, for source: EventSource) -> [[String]] {
+        payloadPaths[Self.trigger(of: position, for: source)]
+    }
+
+    /// The number of playbook `position`'s trigger for `source`, in the per-trigger lists.
+    private static func trigger(of position: Int, for source: EventSource) -> Int {
         let ordinal: Int =
             switch source {
             case .github: 0
@@ -94,8 +111,7 @@ struct MatchPlan: Sendable {
             case .alertmanager: 2
             case .pagerduty: 3
             }
-        let trigger = position * Self.sources.count + ordinal
-        return triggerStarts[trigger]..<triggerStarts[trigger + 1]
+        return position * sources.count + ordinal
     }
 }
 

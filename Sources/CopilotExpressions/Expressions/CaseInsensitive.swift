@@ -4,7 +4,7 @@
 /// casing leaves alone (so `ı` ≠ `I` and `i` ≠ `İ`, as the conformance corpus checks), while `ς`, `σ`
 /// and `Σ` all fold together. Comparison is scalar by scalar, not by locale collation, so it is
 /// deterministic and cheap; ASCII takes a fast path without touching Unicode tables.
-enum CaseInsensitive {
+package enum CaseInsensitive {
     /// The folded form of one scalar.
     static func fold(_ scalar: Unicode.Scalar) -> UInt32 {
         let value = scalar.value
@@ -18,8 +18,30 @@ enum CaseInsensitive {
         return value
     }
 
+    /// One form for the strings equal to `string` ignoring case: each scalar folded. Compared as
+    /// `String`s (canonical equivalence, as `equals` starts with), folded forms are equal whenever the
+    /// strings are equal ignoring case.
+    static func folded(_ string: String) -> String {
+        let utf8 = string.utf8
+        if utf8.allSatisfy({ $0 < 0x80 }) {
+            // Keys are mostly ASCII: their bytes upper-cased in place of a walk through Unicode's tables.
+            guard utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return string }
+            return String(unsafeUninitializedCapacity: utf8.count) { buffer in
+                for (offset, byte) in utf8.enumerated() {
+                    buffer[offset] = (0x61...0x7A).contains(byte) ? byte - 0x20 : byte
+                }
+                return utf8.count
+            }
+        }
+        var scalars = String.UnicodeScalarView()
+        for scalar in string.unicodeScalars {
+            scalars.append(Unicode.Scalar(fold(scalar)) ?? scalar)
+        }
+        return String(scalars)
+    }
+
     /// True when the strings are equal ignoring case.
-    static func equals(_ left: String, _ right: String) -> Bool {
+    package static func equals(_ left: String, _ right: String) -> Bool {
         if left == right { return true }
         var leftScalars = left.unicodeScalars.makeIterator()
         var rightScalars = right.unicodeScalars.makeIterator()

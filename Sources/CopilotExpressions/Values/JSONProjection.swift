@@ -8,40 +8,55 @@
 /// A projection of an object keeps the listed members, each under its own projection; of an array, each
 /// element under the same projection; a scalar is kept as it is.
 public struct JSONProjection: Sendable, Hashable {
-    /// The members kept, with what is kept of each; nil keeps the whole value.
+    /// The members kept, with what is kept of each; nil keeps the whole value. Under `ignoresCase` the
+    /// keys are folded (`CaseInsensitive.folded`).
     let members: [String: JSONProjection]?
+    /// Members are kept whatever the case of their keys, as expressions look members up.
+    let ignoresCase: Bool
 
     /// Keeps the whole value.
-    public static let everything = JSONProjection(members: nil)
+    public static let everything = JSONProjection(members: nil, ignoresCase: false)
 
-    private init(members: [String: JSONProjection]?) {
+    private init(members: [String: JSONProjection]?, ignoresCase: Bool) {
         self.members = members
+        self.ignoresCase = ignoresCase
     }
 
     /// Keeps the value at each path of object keys (`["repository", "full_name"]`), whole. Arrays on
     /// the way are crossed element by element: `["alerts", "fingerprint"]` keeps each alert's
-    /// `fingerprint`. A path that is a prefix of another keeps its value whole.
-    public init(paths: [[String]]) {
+    /// `fingerprint`. A path that is a prefix of another keeps its value whole, and the empty path keeps
+    /// everything. With `ignoringCase`, a key that equals a path's member ignoring case
+    /// (`CaseInsensitive`) is kept too: what an expression reading the path can reach.
+    public init(paths: [[String]], ignoringCase: Bool = false) {
         var members: [String: [[String]]] = [:]
         var whole: Set<String> = []
         for path in paths {
-            guard let first = path.first else { continue }
+            guard let first = path.first else {
+                self = .everything
+                return
+            }
+            let key = ignoringCase ? CaseInsensitive.folded(first) : first
             if path.count == 1 {
-                whole.insert(first)
+                whole.insert(key)
             } else {
-                members[first, default: []].append(Array(path.dropFirst()))
+                members[key, default: []].append(Array(path.dropFirst()))
             }
         }
         var projected: [String: JSONProjection] = [:]
         for key in whole { projected[key] = .everything }
-        for (key, rest) in members where !whole.contains(key) { projected[key] = JSONProjection(paths: rest) }
-        self.init(members: projected)
+        for (key, rest) in members where !whole.contains(key) {
+            projected[key] = JSONProjection(paths: rest, ignoringCase: ignoringCase)
+        }
+        self.init(members: projected, ignoresCase: ignoringCase)
     }
+
+    /// True when the whole value is kept.
+    public var keepsEverything: Bool { members == nil }
 
     /// What is kept of member `key`, or nil when it is dropped.
     func member(_ key: String) -> JSONProjection? {
         guard let members else { return .everything }
-        return members[key]
+        return members[ignoresCase ? CaseInsensitive.folded(key) : key]
     }
 }
 

@@ -33,6 +33,22 @@ import Testing
         #expect(projected == Self.cut(try JSONValue(parsing: bytes), Self.paths))
     }
 
+    @Test("ignoring case, a member whose key equals a path's ignoring case is kept; the empty path keeps all")
+    func ignoringCase() throws {
+        let text = #"{"Pull_Request":{"NUMBER":7,"title":"t"},"pull_request":{"number":8},"ſha":"x","other":1}"#
+        let projection = JSONProjection(paths: [["pull_request", "number"], ["SHA"]], ignoringCase: true)
+        #expect(
+            try JSONValue(parsing: Array(text.utf8), keeping: projection)
+                == ["Pull_Request": ["NUMBER": 7], "pull_request": ["number": 8], "ſha": "x"]
+        )
+        #expect(
+            try JSONValue(parsing: Array(text.utf8), keeping: JSONProjection(paths: [["pull_request", "number"]]))
+                == ["pull_request": ["number": 8]]
+        )
+        #expect(JSONProjection(paths: [["a"], []], ignoringCase: true).keepsEverything)
+        #expect(!JSONProjection(paths: [["a"]], ignoringCase: true).keepsEverything)
+    }
+
     @Test("the projection keeps the named members, whole where a path ends, each array element's")
     func keeps() throws {
         let text = #"{"a":{"b":1,"c":[1,2]},"d":[{"e":1,"f":2},{"e":3}],"g":"x","h":{"i":1}}"#
