@@ -5,10 +5,11 @@ import Synchronization
 ///
 /// A run is usually claimed moments after its event was matched, by the same node; without this, its
 /// execution read the delivery back from the store. Matching reads only what the playbooks test of a
-/// body (`PlaybookSet.payloadProjection`), so the execution parses the body whole, once per run that
-/// runs (under a storm, most matched events wait behind a concurrency limit, and a parsed tree kept for
-/// each was freed unused). Only a cache: a run whose delivery is not here (another node matched it, a
-/// restart, eviction) reads it from the store. Deliveries are immutable, so a kept one is never stale.
+/// body (`PlaybookSet.payloadProjection`), so each claim of a run parses its body whole. (The parsed
+/// events kept here before were mostly freed unused: when runs queue, most matched events are evicted
+/// before their run is claimed.) Only a cache: a run whose delivery is not here (another node matched
+/// it, a restart, eviction) reads it from the store. Deliveries are immutable, so a kept one is never
+/// stale.
 final class RecentDeliveries: Sendable {
     private struct State {
         var deliveries: [EventID: Delivery] = [:]

@@ -28,11 +28,18 @@ extension WorkerService {
         guard !deliveries.isEmpty else { return (0, false) }
         var records: [MatchRecord] = []
         records.reserveCapacity(deliveries.count)
+        // What the candidates read of a payload depends on its source and type alone, and a batch holds
+        // few of those: one projection each.
+        var projections: [String: JSONProjection] = [:]
         for delivery in deliveries {
             if Task.isCancelled { break }
             var logger = environment.logger
             logger[metadataKey: LogField.eventID] = .string(delivery.eventID.rawValue)
-            records.append(matchRecord(for: delivery, in: set, logger: logger))
+            let kind = delivery.source.rawValue + " " + delivery.type
+            let projection =
+                projections[kind] ?? set.payloadProjection(source: delivery.source, type: delivery.type)
+            projections[kind] = projection
+            records.append(matchRecord(for: delivery, in: set, reading: projection, logger: logger))
         }
         do {
             let stored = try await environment.store.recordMatches(records)
@@ -61,7 +68,13 @@ extension WorkerService {
 
     /// What matching decides for one stored event against `set`: a run per matching playbook (with its
     /// concurrency key, cooldown and a new trace), and why each other playbook looked at does not match.
-    func matchRecord(for delivery: Delivery, in set: PlaybookSet, logger: Logger) -> MatchRecord {
+    /// `projection` is `set.payloadProjection` for the delivery's source and type.
+    func matchRecord(
+        for delivery: Delivery,
+        in set: PlaybookSet,
+        reading projection: JSONProjection,
+        logger: Logger
+    ) -> MatchRecord {
         let at = environment.now()
         // An event no playbook listens to needs no payload: its body is not even parsed, and its trace
         // ends at ingress (most of a busy GitHub organization's deliveries are such events, and parsing
@@ -74,7 +87,14 @@ extension WorkerService {
             span.attributes[TraceAttribute.eventID] = delivery.eventID.rawValue
             span.attributes[TraceAttribute.eventSource] = delivery.source.rawValue
             span.attributes[TraceAttribute.eventType] = delivery.type
-            let record = matchRecord(for: delivery, in: set, at: at, span: span, logger: logger)
+            let record = matchRecord(
+                for: delivery,
+                in: set,
+                reading: projection,
+                at: at,
+                span: span,
+                logger: logger
+            )
             span.attributes[TraceAttribute.matchedRuns] = record.runs.count
             return record
         }
@@ -83,6 +103,7 @@ extension WorkerService {
     private func matchRecord(
         for delivery: Delivery,
         in set: PlaybookSet,
+        reading projection: JSONProjection,
         at: Date,
         span: any Span,
         logger: Logger
@@ -91,9 +112,7 @@ extension WorkerService {
         // body that is not JSON is refused here as before. The run parses it whole when it executes.
         let event: Event
         do {
-            event = try delivery.event(
-                keeping: set.payloadProjection(source: delivery.source, type: delivery.type)
-            )
+            event = try delivery.event(keeping: projection)
         } catch {
             // Not retried: the stored bytes will not change. Recorded unmatched so it leaves the inbox.
             logger.error("stored event cannot be decoded; recorded as unmatched", metadata: ["error.type": "\(error)"])

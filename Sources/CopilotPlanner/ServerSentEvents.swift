@@ -5,7 +5,8 @@ import CopilotCore
 ///
 /// Written by hand because none of the packages this project uses decodes event streams outside
 /// Foundation's URLSession, and the model clients read AsyncHTTPClient's body chunks. Models send a
-/// few hundred events per plan, so it works on bytes and builds a string only per complete line.
+/// few hundred events per plan, so it works on bytes and builds strings only for complete `data` and
+/// `event` lines.
 struct ServerSentEventDecoder: Sendable {
     private var line: [UInt8] = []
     /// The previous chunk ended in CR: a LF that starts the next one ends no second line.

@@ -15,7 +15,8 @@ public struct Event: Sendable, Hashable {
     public var receivedAt: Date
     public var deliveryID: DeliveryID
     public var subject: String
-    /// The parsed body, unchanged.
+    /// The parsed body, unchanged; or, in the event the worker matches, only what the candidate playbooks
+    /// read of it (`Delivery.event(keeping:)`, `PlaybookSet.payloadProjection`).
     public var payload: JSONValue
 
     public init(

@@ -18,9 +18,10 @@ package enum CaseInsensitive {
         return value
     }
 
-    /// One form for the strings equal to `string` ignoring case: each scalar folded. Compared as
+    /// A form shared by the strings equal to `string` ignoring case: each scalar folded. Compared as
     /// `String`s (canonical equivalence, as `equals` starts with), folded forms are equal whenever the
-    /// strings are equal ignoring case.
+    /// strings are equal ignoring case, unless both are outside ASCII and equal only in canonical forms
+    /// that fold apart (`ǰ`, whose upper case is two scalars, and `ǰ`): `JSONProjection` checks those.
     static func folded(_ string: String) -> String {
         let utf8 = string.utf8
         if utf8.allSatisfy({ $0 < 0x80 }) {

@@ -13,28 +13,33 @@ public struct JSONProjection: Sendable, Hashable {
     let members: [String: JSONProjection]?
     /// Members are kept whatever the case of their keys, as expressions look members up.
     let ignoresCase: Bool
+    /// Under `ignoresCase`, the member names that are not ASCII, as written: see `member(_:)`.
+    private let nonASCIINames: [String]
 
     /// Keeps the whole value.
-    public static let everything = JSONProjection(members: nil, ignoresCase: false)
+    public static let everything = JSONProjection(members: nil, ignoresCase: false, nonASCIINames: [])
 
-    private init(members: [String: JSONProjection]?, ignoresCase: Bool) {
+    private init(members: [String: JSONProjection]?, ignoresCase: Bool, nonASCIINames: [String]) {
         self.members = members
         self.ignoresCase = ignoresCase
+        self.nonASCIINames = nonASCIINames
     }
 
     /// Keeps the value at each path of object keys (`["repository", "full_name"]`), whole. Arrays on
     /// the way are crossed element by element: `["alerts", "fingerprint"]` keeps each alert's
     /// `fingerprint`. A path that is a prefix of another keeps its value whole, and the empty path keeps
-    /// everything. With `ignoringCase`, a key that equals a path's member ignoring case
-    /// (`CaseInsensitive`) is kept too: what an expression reading the path can reach.
+    /// everything. With `ignoringCase`, every key that equals a path's member ignoring case
+    /// (`CaseInsensitive.equals`, which expressions look members up with) is kept too, and a few others.
     public init(paths: [[String]], ignoringCase: Bool = false) {
         var members: [String: [[String]]] = [:]
         var whole: Set<String> = []
+        var nonASCIINames: Set<String> = []
         for path in paths {
             guard let first = path.first else {
                 self = .everything
                 return
             }
+            if ignoringCase, !first.utf8.allSatisfy({ $0 < 0x80 }) { nonASCIINames.insert(first) }
             let key = ignoringCase ? CaseInsensitive.folded(first) : first
             if path.count == 1 {
                 whole.insert(key)
@@ -47,7 +52,7 @@ public struct JSONProjection: Sendable, Hashable {
         for (key, rest) in members where !whole.contains(key) {
             projected[key] = JSONProjection(paths: rest, ignoringCase: ignoringCase)
         }
-        self.init(members: projected, ignoresCase: ignoringCase)
+        self.init(members: projected, ignoresCase: ignoringCase, nonASCIINames: nonASCIINames.sorted())
     }
 
     /// True when the whole value is kept.
@@ -56,7 +61,15 @@ public struct JSONProjection: Sendable, Hashable {
     /// What is kept of member `key`, or nil when it is dropped.
     func member(_ key: String) -> JSONProjection? {
         guard let members else { return .everything }
-        return members[ignoresCase ? CaseInsensitive.folded(key) : key]
+        guard ignoresCase else { return members[key] }
+        let found = members[CaseInsensitive.folded(key)]
+        // Folding finds every key equal to a member ignoring case but one: a key and a member both
+        // outside ASCII, equal in canonical forms that fold apart (`ǰ` and `ǰ`). Such a key is kept
+        // whole: `equals` is not transitive there, so it has no one member's projection.
+        guard !nonASCIINames.isEmpty, !key.utf8.allSatisfy({ $0 < 0x80 }),
+            nonASCIINames.contains(where: { CaseInsensitive.equals(key, $0) })
+        else { return found }
+        return .everything
     }
 }
 

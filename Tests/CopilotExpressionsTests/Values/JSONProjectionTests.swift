@@ -1,6 +1,7 @@
-import CopilotExpressions
 import CopilotTesting
 import Testing
+
+@testable import CopilotExpressions
 
 /// `JSONValue(parsing:keeping:)` accepts and refuses exactly what `JSONValue(parsing:)` does, and keeps
 /// exactly the projected part of its value.
@@ -47,6 +48,18 @@ import Testing
         )
         #expect(JSONProjection(paths: [["a"], []], ignoringCase: true).keepsEverything)
         #expect(!JSONProjection(paths: [["a"]], ignoringCase: true).keepsEverything)
+    }
+
+    @Test("ignoring case, every key that equals a path's member ignoring case is kept, whatever its Unicode form")
+    func ignoringCaseEveryForm() throws {
+        for member in caseWords where !member.isEmpty {
+            let projection = JSONProjection(paths: [[member, "x"]], ignoringCase: true)
+            for key in caseWords where CaseInsensitive.equals(key, member) {
+                let document: JSONValue = .object(JSONObject(members: [(key, ["x": 1, "y": 2] as JSONValue)]))
+                let projected = try JSONValue(parsing: Array(document.jsonText.utf8), keeping: projection)
+                #expect(projected[key]?["x"] == 1, "\(member) \(key)")
+            }
+        }
     }
 
     @Test("the projection keeps the named members, whole where a path ends, each array element's")
