@@ -117,4 +117,22 @@ import Testing
             #expect((try? JSONValue(parsing: alone)) == (try? JSONReaderTests.reference(alone)), "\(content)")
         }
     }
+
+    @Test("every byte that needs an escape, at every position of strings of 0 to 19 bytes, is written back readable")
+    func writtenPositions() throws {
+        let special: [UInt8] = [0x00, 0x01, 0x08, 0x09, 0x0A, 0x0C, 0x0D, 0x1F, UInt8(ascii: "\""), UInt8(ascii: "\\")]
+        for length in 0..<20 {
+            let plain = Array("abcdéfghijklmnopqrstuvwxyz".utf8.prefix(length))
+            for byte in special {
+                for position in 0...plain.count {
+                    let string = String(
+                        decoding: Array(plain[..<position]) + [byte] + Array(plain[position...]),
+                        as: UTF8.self
+                    )
+                    let text = JSONValue.string(string).jsonText
+                    #expect(try JSONReaderTests.reference(Array(text.utf8)) == .string(string), "\(text)")
+                }
+            }
+        }
+    }
 }
