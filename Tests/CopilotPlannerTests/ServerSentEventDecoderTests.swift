@@ -35,10 +35,10 @@ import Testing
         #expect(Self.events([Array("event: ping\n\ndata: cut".utf8)]) == [])
     }
 
-    @Test("a CR at the end of one chunk and a LF at the start of the next end one line, not two")
+    @Test("a CR at the end of one chunk and a LF at the start of a later one (an empty chunk between) end one line")
     func splitCRLF() {
         #expect(
-            Self.events([Array("data: a\r".utf8), Array("\ndata: b\r\n\r\n".utf8)]) == [
+            Self.events([Array("data: a\r".utf8), [], Array("\ndata: b\r\n\r\n".utf8)]) == [
                 ServerSentEvent(type: "message", data: "a\nb")
             ]
         )
