@@ -30,15 +30,15 @@ extension WorkerService {
         records.reserveCapacity(deliveries.count)
         // What the candidates read of a payload depends on its source and type alone, and a batch holds
         // few of those: one projection each.
-        var projections: [String: JSONProjection] = [:]
+        var projections: [EventSource: [String: JSONProjection]] = [:]
         for delivery in deliveries {
             if Task.isCancelled { break }
             var logger = environment.logger
             logger[metadataKey: LogField.eventID] = .string(delivery.eventID.rawValue)
-            let kind = delivery.source.rawValue + " " + delivery.type
             let projection =
-                projections[kind] ?? set.payloadProjection(source: delivery.source, type: delivery.type)
-            projections[kind] = projection
+                projections[delivery.source]?[delivery.type]
+                ?? set.payloadProjection(source: delivery.source, type: delivery.type)
+            projections[delivery.source, default: [:]][delivery.type] = projection
             records.append(matchRecord(for: delivery, in: set, reading: projection, logger: logger))
         }
         do {
