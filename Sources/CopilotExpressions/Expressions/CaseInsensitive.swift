@@ -24,7 +24,7 @@ package enum CaseInsensitive {
     /// that fold apart (`ǰ`, whose upper case is two scalars, and `ǰ`): `JSONProjection` checks those.
     static func folded(_ string: String) -> String {
         let utf8 = string.utf8
-        if utf8.allSatisfy({ $0 < 0x80 }) {
+        if isASCII(string) {
             // Keys are mostly ASCII: their bytes upper-cased in place of a walk through Unicode's tables.
             guard utf8.contains(where: { (0x61...0x7A).contains($0) }) else { return string }
             return String(unsafeUninitializedCapacity: utf8.count) { buffer in
@@ -39,6 +39,12 @@ package enum CaseInsensitive {
             scalars.append(Unicode.Scalar(fold(scalar)) ?? scalar)
         }
         return String(scalars)
+    }
+
+    /// True when every scalar of `string` is ASCII: `folded`'s fast path, and what its one exception
+    /// needs both strings to lack.
+    static func isASCII(_ string: String) -> Bool {
+        string.utf8.allSatisfy { $0 < 0x80 }
     }
 
     /// True when the strings are equal ignoring case.

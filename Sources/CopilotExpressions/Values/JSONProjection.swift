@@ -39,7 +39,7 @@ public struct JSONProjection: Sendable, Hashable {
                 self = .everything
                 return
             }
-            if ignoringCase, !first.utf8.allSatisfy({ $0 < 0x80 }) { nonASCIINames.insert(first) }
+            if ignoringCase, !CaseInsensitive.isASCII(first) { nonASCIINames.insert(first) }
             let key = ignoringCase ? CaseInsensitive.folded(first) : first
             if path.count == 1 {
                 whole.insert(key)
@@ -66,7 +66,7 @@ public struct JSONProjection: Sendable, Hashable {
         // Folding finds every key equal to a member ignoring case but one: a key and a member both
         // outside ASCII, equal in canonical forms that fold apart (`ǰ` and `ǰ`). Such a key is kept
         // whole: `equals` is not transitive there, so it has no one member's projection.
-        guard !nonASCIINames.isEmpty, !key.utf8.allSatisfy({ $0 < 0x80 }),
+        guard !nonASCIINames.isEmpty, !CaseInsensitive.isASCII(key),
             nonASCIINames.contains(where: { CaseInsensitive.equals(key, $0) })
         else { return found }
         return .everything
