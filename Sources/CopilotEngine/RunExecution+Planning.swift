@@ -14,39 +14,57 @@ import Foundation
 // chose runs, and without a write of its own. A run resumed after a crash finds its plan stored and
 // runs it.
 extension RunExecution {
+    /// The run's event parsed from `delivery`, and, when `planner` is to plan the run, what it is asked
+    /// with. The store reads the subject's recent runs meanwhile: the parse and the event's text are
+    /// the costly parts of the prompt. Nil when the delivery is not a readable event.
+    static func event(
+        of delivery: Delivery,
+        planning planner: RunPlanner?,
+        _ run: Run,
+        in environment: EngineEnvironment,
+        logger: Logger
+    ) async -> (Event, PlannerInput?)? {
+        guard let planner else { return (try? delivery.event()).map { ($0, nil) } }
+        async let recentRuns = recentRuns(of: run, in: environment, logger: logger)
+        guard let event = try? delivery.event() else { return nil }
+        let text = planner.eventText(event)
+        return (event, PlannerInput(event: text, recentRuns: await recentRuns))
+    }
+
+    /// The last runs of the run's playbook for its subject, for the prompt; none when the store cannot
+    /// tell (the history is context, not a condition).
+    private static func recentRuns(of run: Run, in environment: EngineEnvironment, logger: Logger) async -> [PastRun] {
+        do {
+            return try await environment.store.recentRuns(
+                playbook: run.playbook,
+                subject: run.subject,
+                before: run.id,
+                limit: PlannerPrompt.recentRunCount
+            )
+        } catch {
+            logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+            return []
+        }
+    }
+
     /// Plans the run when it is a playbook with `agent:`, a model is configured, and nothing was decided
     /// yet.
     mutating func planIfNeeded() async {
-        guard let planner = environment.planner, let agent = playbook.agent, machine.needsPlan else { return }
-        let run = machine.run
+        guard let planner = environment.planner, let agent = playbook.agent, let input = plannerInput,
+            machine.needsPlan
+        else { return }
+        plannerInput = nil
         let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
         defer { span.end() }
+        let session = planner.session(
+            for: playbook,
+            agent: agent,
+            event: input.event,
+            recentRuns: input.recentRuns,
+            serviceAccounts: environment.serviceAccounts
+        )
         let result = await ServiceContext.$current.withValue(span.context) {
-            await holdingLease { [environment, playbook, event, logger] in
-                let session = await planner.session(
-                    for: playbook,
-                    agent: agent,
-                    event: event,
-                    serviceAccounts: environment.serviceAccounts
-                ) {
-                    do {
-                        return try await environment.store.recentRuns(
-                            playbook: run.playbook,
-                            subject: run.subject,
-                            before: run.id,
-                            limit: PlannerPrompt.recentRunCount
-                        )
-                    } catch {
-                        // The history is context, not a condition: plan without it.
-                        logger.warning(
-                            "recent runs not readable; planning without them",
-                            metadata: ["error.type": "\(error)"]
-                        )
-                        return []
-                    }
-                }
-                return await planner.plan(session, clock: environment.clock)
-            }
+            await holdingLease { [environment] in await planner.plan(session, clock: environment.clock) }
         }
         let plan = RunPlan(
             provider: planner.provider,
@@ -202,4 +220,11 @@ extension RunExecution {
             GenAIAttributes.outputTokens: .stringConvertible(plan.usage.outputTokens),
         ]
     }
+}
+
+/// What a run's first planning is asked with besides the playbook: the event's text and the subject's
+/// recent runs, gathered together when the run is claimed (`RunExecution.event(of:planning:_:in:logger:)`).
+struct PlannerInput: Sendable {
+    var event: PlannerPrompt.EventText
+    var recentRuns: [PastRun]
 }

@@ -22,6 +22,8 @@ struct RunExecution {
     var lease: RunLease
     var logger: Logger
     var random: InjectedRandomNumberGenerator
+    /// What the run's planning is asked with, when the run is to be planned.
+    var plannerInput: PlannerInput?
     /// The planner's conversation after a decision not stored yet: the next save stores it with the run.
     var pendingTranscript: PlannerConversation?
     /// Audit records of what the run did since its last save (the attempts it sent): the next save
@@ -82,7 +84,16 @@ struct RunExecution {
                 return nil
             }
         }
-        guard let delivery, let event = try? delivery.event() else {
+        let planner = claimed.run.needsPlan && playbook.agent != nil ? environment.planner : nil
+        guard let delivery,
+            let (event, plannerInput) = await event(
+                of: delivery,
+                planning: planner,
+                claimed.run,
+                in: environment,
+                logger: logger
+            )
+        else {
             await fail(claimed, reason: "event \(claimed.run.eventID) cannot be read", in: environment, logger)
             return .failed
         }
@@ -93,7 +104,8 @@ struct RunExecution {
             machine: RunStateMachine(run: claimed.run, playbook: playbook, event: event),
             lease: claimed.lease,
             logger: logger,
-            random: InjectedRandomNumberGenerator(source: environment.random)
+            random: InjectedRandomNumberGenerator(source: environment.random),
+            plannerInput: plannerInput
         )
         await execution.drive()
         return execution.machine.run.status

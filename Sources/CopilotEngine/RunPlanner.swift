@@ -80,19 +80,22 @@ public struct RunPlanner: Sendable {
         )
     }
 
-    /// The first question of a run's planning. `recentRuns` (the store's read of the subject's history)
-    /// runs while the event's text, the costly part of the prompt, is built.
+    /// The event as the prompt shows it: trimmed to its budget, the configured secrets redacted. The
+    /// costly part of the prompt, built while the store reads the subject's recent runs.
+    public func eventText(_ event: Event) -> PlannerPrompt.EventText {
+        PlannerPrompt.EventText(event, secrets: settings.secrets)
+    }
+
+    /// The first question of a run's planning.
     public func session(
         for playbook: Playbook,
         agent: PlaybookAgent,
-        event: Event,
-        serviceAccounts: ServiceAccountPolicy,
-        recentRuns: @Sendable () async -> [PastRun]
-    ) async -> PlanningSession {
-        async let recent = recentRuns()
-        let eventText = PlannerPrompt.EventText(event, secrets: settings.secrets)
-        return PlanningSession(
-            prompt: PlannerPrompt(playbook: playbook, agent: agent, event: eventText, recentRuns: await recent),
+        event: PlannerPrompt.EventText,
+        recentRuns: [PastRun],
+        serviceAccounts: ServiceAccountPolicy
+    ) -> PlanningSession {
+        PlanningSession(
+            prompt: PlannerPrompt(playbook: playbook, agent: agent, event: event, recentRuns: recentRuns),
             offer: offer(for: playbook, agent: agent, serviceAccounts: serviceAccounts),
             maxSteps: settings.maxSteps,
             maxReplans: settings.maxReplans,

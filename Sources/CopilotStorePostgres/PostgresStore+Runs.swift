@@ -156,7 +156,10 @@ extension PostgresStore {
         release: Bool,
         audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
-        try await transaction("save plan") { transaction in
+        // Encoded before the transaction holds its connection and locks: tens of kilobytes with the
+        // prompt's event in it.
+        let conversation = transcript.jsonValue.jsonText
+        return try await transaction("save plan") { transaction in
             if Self.endsHoldingSlot(run) { try await Self.lockKeys([Self.key(of: run)], in: transaction) }
             let saved = try await Self.save(run, lease: lease, release: release, audit: audit, in: transaction)
             if !release {
@@ -166,7 +169,7 @@ extension PostgresStore {
             }
             try await transaction.run(
                 """
-                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(transcript.jsonValue.jsonText))
+                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(conversation))
                 ON CONFLICT (run_id) DO UPDATE SET conversation = excluded.conversation
                 """
             )

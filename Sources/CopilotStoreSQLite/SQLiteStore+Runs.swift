@@ -128,7 +128,9 @@ extension SQLiteStore {
         release: Bool,
         audit: [AuditEntry]
     ) async throws(RunStoreError) -> Run {
-        try await write("save plan") { db in
+        // Encoded before the one writer is taken: tens of kilobytes with the prompt's event in it.
+        let conversation = transcript.jsonValue.jsonText
+        return try await write("save plan") { db in
             let saved = try Self.save(RunSave(run: run, lease: lease, release: release, audit: audit), in: db)
             if !release {
                 try db.run(
@@ -140,7 +142,7 @@ extension SQLiteStore {
             }
             try db.run(
                 """
-                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(transcript.jsonValue.jsonText))
+                INSERT INTO run_transcripts (run_id, conversation) VALUES (\(run.id.rawValue), \(conversation))
                 ON CONFLICT (run_id) DO UPDATE SET conversation = excluded.conversation
                 """
             )

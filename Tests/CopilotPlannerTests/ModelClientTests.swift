@@ -141,6 +141,22 @@ import Testing
         }
     }
 
+    @Test("a stream that arrives in one piece, its events and fragments whole, is read in both formats")
+    func streamInOnePiece() async throws {
+        for format in [ModelClient.WireFormat.anthropic, .openAI] {
+            let standIn = ModelStandIn(
+                apiKey: Self.apiKey,
+                answers: [.plan(Self.plan, fragmentLength: 5)],
+                writes: .whole
+            )
+            let reply = try await withStandIn(standIn) {
+                try await Self.client(format, $0).submitPlan(Self.conversation)
+            }
+            #expect(reply.input == Self.plan, "\(format)")
+            #expect(await standIn.journal.requests.count == 1, "\(format)")
+        }
+    }
+
     @Test("without an api_key, an OpenAI-compatible server gets no Authorization header")
     func noKey() async throws {
         let standIn = ModelStandIn(apiKey: nil, answers: [.plan(Self.plan)])

@@ -14,6 +14,7 @@ import Logging
 /// real service, over real HTTP on 127.0.0.1, with a model stand-in that answers at once.
 ///
 ///     swift run -c release copilot-bench planner [--rate 50] [--seconds 10] [--rounds 3] [--paired 1]
+///         [--writes whole|event]
 ///
 /// Each round measures event → first outbound action (as `runs` does) on two fresh services side by
 /// side: the playbook planned by the model stand-in (`agent.provider: anthropic`), and the same playbook
@@ -50,7 +51,16 @@ struct PlannerBenchmark {
         let count = Int(rate * seconds)
         let runs = RunsBenchmark(options: options)
         let testBench = DispatchRecorder()
-        let model = ModelStandIn(apiKey: "bench-key", answers: [Self.plan])
+        // Answering at once, the stand-in has its whole stream ready: one write (`--writes whole`). With
+        // `--writes event`, one write per event, as a model sends them while it writes; each then wakes
+        // the client on its own, which a real model's answer spreads over its own time.
+        let writes: ModelStandIn.Writes
+        switch options.string("writes", "whole") {
+        case "whole": writes = .whole
+        case "event": writes = .eachEvent
+        case let other: throw BenchError("--writes is whole or event, not \(other)")
+        }
+        let model = ModelStandIn(apiKey: "bench-key", answers: [Self.plan], writes: writes)
         let payload = try JSONValue(parsing: Corpus.bytes("github/pull_request.opened.payload.json"))
         var lines = [
             "| round | planner p50 | playbook p50 | overhead p50 | planner p99 | playbook p99 | overhead p99 |",
@@ -81,7 +91,11 @@ struct PlannerBenchmark {
         }
         let asked = await model.journal.requests.count
         let served = await model.journal.serviceTimes.sorted()
-        print("\(count) runs per measurement at \(rate) events/s; the model was asked \(asked) times")
+        print(
+            "\(count) runs per measurement at \(rate) events/s, the stand-in's stream in "
+                + (writes == .whole ? "one write" : "one write per event")
+                + "; the model was asked \(asked) times"
+        )
         print(lines.joined(separator: "\n"))
         print(
             "the model stand-in's own time per call (request head in → last byte of the streamed answer out): "
@@ -176,12 +190,13 @@ struct PlannerBenchmark {
         var building: [Duration] = []
         for _ in 0..<calls {
             let started = ContinuousClock.now
-            let session = await planner.session(
+            let session = planner.session(
                 for: playbook,
                 agent: playbook.agent ?? PlaybookAgent(instructions: "", allowed: []),
-                event: event,
+                event: planner.eventText(event),
+                recentRuns: [],
                 serviceAccounts: .unrestricted
-            ) { [] }
+            )
             building.append(started.duration(to: .now))
             let result = await planner.plan(session)
             times.append(started.duration(to: .now))

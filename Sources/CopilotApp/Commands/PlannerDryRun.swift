@@ -37,12 +37,13 @@ public enum PlannerDryRun {
         var outcomes: [Outcome] = []
         for playbook in matched {
             guard let agent = playbook.agent else { continue }
-            let session = await planner.session(
+            let session = planner.session(
                 for: playbook,
                 agent: agent,
-                event: event,
+                event: planner.eventText(event),
+                recentRuns: [],
                 serviceAccounts: configuration.serviceAccountPolicy
-            ) { [] }
+            )
             let result = await planner.plan(session)
             let steps =
                 if case .planned(let plan) = result.decision {

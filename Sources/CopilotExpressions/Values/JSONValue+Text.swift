@@ -20,6 +20,12 @@ extension JSONValue {
     /// stronger elision then. Elided while encoding: rebuilding the value first cost more than the
     /// encoding.
     package func jsonText(elision: Elision?, maxBytes: Int = .max) -> String? {
+        // A 28 KB payload against the prompt's 16 KB fails its first attempts; counting refuses them
+        // without writing 16 KB each time first.
+        var least = 0
+        guard maxBytes == .max || leastJSONByteCount(elision: elision, into: &least, limit: maxBytes) else {
+            return nil
+        }
         var output: [UInt8] = []
         output.reserveCapacity(min(maxBytes, 16 * 1024))
         guard appendJSON(to: &output, elision: elision, maxBytes: maxBytes) else { return nil }
@@ -94,6 +100,48 @@ extension JSONValue {
             output.append(UInt8(ascii: "}"))
         }
         return output.count <= maxBytes
+    }
+
+    /// Adds to `count` at least as many bytes as `appendJSON(to:elision:)` writes, without writing them:
+    /// what escapes and elision markers add counts nothing, and a number that is not integral counts one
+    /// digit. False as soon as `count` is past `limit`, so that the text is certainly longer.
+    private func leastJSONByteCount(elision: Elision?, into count: inout Int, limit: Int) -> Bool {
+        switch self {
+        case .null: count += 4
+        case .bool(let bool): count += bool ? 4 : 5
+        case .number(let number):
+            // Integral values print all their digits (`format(number:)`).
+            guard number == number.rounded(), abs(number) < 9.2e18 else {
+                count += 1
+                break
+            }
+            var rest = Int64(number).magnitude
+            count += number < 0 ? 2 : 1
+            while rest >= 10 {
+                rest /= 10
+                count += 1
+            }
+        case .string(let string):
+            // An elided string keeps at least its limit less the bytes of a scalar cut short.
+            let length = string.utf8.count
+            count += 2 + (elision.map { min(length, max(0, $0.stringLimit - 3)) } ?? length)
+        case .array(let elements):
+            let kept = elision.map { min($0.listLimit, elements.count) } ?? elements.count
+            count += 2 + max(0, kept - 1)
+            for element in elements.prefix(kept) {
+                guard element.leastJSONByteCount(elision: elision, into: &count, limit: limit) else { return false }
+            }
+        case .object(let members):
+            let kept = elision.map { min($0.memberLimit, members.keys.count) } ?? members.keys.count
+            count += 2 + max(0, kept - 1)
+            for member in members.prefix(kept) {
+                count += 3 + member.key.utf8.count
+                guard member.value.leastJSONByteCount(elision: elision, into: &count, limit: limit) else {
+                    return false
+                }
+            }
+        }
+        return count <= limit
     }
 
     /// A number as JSON and JavaScript print it: integral values without a fraction, others in the

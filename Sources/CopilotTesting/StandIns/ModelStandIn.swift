@@ -22,18 +22,28 @@ public actor ModelStandIn: StandIn {
         case streamError(status: Int)
     }
 
+    /// How a streamed answer goes out.
+    public enum Writes: Sendable, Hashable {
+        /// One write per event, as a model sends them while it writes its answer.
+        case eachEvent
+        /// The whole stream in one write: an answer that was ready at once (the events are the same).
+        case whole
+    }
+
     public nonisolated let journal = StandInJournal()
     public nonisolated var honoursIdempotencyKey: Bool { false }
     public static let model = "stand-in-model-1"
     private let apiKey: String?
+    private let writes: Writes
     private var script: [Answer]
     private var last: Answer?
     /// Answers given, for distinct tool-call ids.
     private var answered = 0
 
-    public init(apiKey: String? = "test-api-key", answers: [Answer] = []) {
+    public init(apiKey: String? = "test-api-key", answers: [Answer] = [], writes: Writes = .eachEvent) {
         self.apiKey = apiKey
         self.script = answers
+        self.writes = writes
     }
 
     public func script(_ answers: [Answer]) {
@@ -41,6 +51,12 @@ public actor ModelStandIn: StandIn {
     }
 
     public func respond(to request: RecordedRequest) async -> StandInResponse {
+        var response = answer(request)
+        if writes == .whole, let events = response.eventStream { response.eventStream = [Array(events.joined())] }
+        return response
+    }
+
+    private func answer(_ request: RecordedRequest) -> StandInResponse {
         guard request.method == "POST", let body = request.json else { return .error(404, "not found") }
         let streamed = body["stream"] == true
         switch request.path {
