@@ -105,6 +105,18 @@ struct RunsBenchmark {
     struct Measurement {
         var sorted: [Duration]
         var elapsed: Duration
+        /// Each event's latency by the number of its pull request, when the caller needs them apart.
+        var byNumber: [Int: Duration] = [:]
+
+        init(sorted: [Duration], elapsed: Duration) {
+            self.sorted = sorted
+            self.elapsed = elapsed
+        }
+
+        init(byNumber: [Int: Duration], elapsed: Duration) {
+            self.init(sorted: byNumber.values.sorted(), elapsed: elapsed)
+            self.byNumber = byNumber
+        }
 
         func quantile(_ q: Double) -> Duration { sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))] }
     }
@@ -130,7 +142,7 @@ struct RunsBenchmark {
             let sent = try await DeliverySender(client: client, port: port).send(requests, connections: 64, rate: rate)
             let finished = try await Self.waitUntilSucceeded(count, in: database)
             let latencies = try Self.latencies(of: sent, numbers: 1, arrivals: await testBench.arrivals)
-            return Measurement(sorted: latencies, elapsed: finished - start)
+            return Measurement(byNumber: latencies, elapsed: finished - start)
         }
     }
 
@@ -182,11 +194,11 @@ struct RunsBenchmark {
                 let arrivals = await testBench.arrivals
                 return (
                     Measurement(
-                        sorted: try Self.latencies(of: sent.planned, numbers: 1, arrivals: arrivals),
+                        byNumber: try Self.latencies(of: sent.planned, numbers: 1, arrivals: arrivals),
                         elapsed: finished.planned - start
                     ),
                     Measurement(
-                        sorted: try Self.latencies(of: sent.plain, numbers: count + 1, arrivals: arrivals),
+                        byNumber: try Self.latencies(of: sent.plain, numbers: count + 1, arrivals: arrivals),
                         elapsed: finished.plain - start
                     )
                 )
@@ -254,21 +266,21 @@ struct RunsBenchmark {
         return ContinuousClock.now
     }
 
-    /// Sent → arrival at Test-Bench of each delivery, sorted; the deliveries' pull requests are numbered
-    /// from `numbers`. Throws when one never arrived.
+    /// Sent → arrival at Test-Bench of each delivery, by its pull request's number; the deliveries' pull
+    /// requests are numbered from `numbers`. Throws when one never arrived.
     private static func latencies(
         of sent: DeliverySender.Sent,
         numbers: Int,
         arrivals: [Int: ContinuousClock.Instant]
-    ) throws -> [Duration] {
-        var latencies: [Duration] = []
+    ) throws -> [Int: Duration] {
+        var latencies: [Int: Duration] = [:]
         for (index, sentAt) in sent.sentAt.enumerated() {
-            if let arrived = arrivals[numbers - 1 + index] { latencies.append(arrived - sentAt) }
+            if let arrived = arrivals[numbers - 1 + index] { latencies[numbers + index] = arrived - sentAt }
         }
         guard latencies.count == sent.sentAt.count else {
             throw BenchmarkError.missingDispatches(expected: sent.sentAt.count, got: latencies.count)
         }
-        return latencies.sorted()
+        return latencies
     }
 
     static func milliseconds(_ duration: Duration) -> String {

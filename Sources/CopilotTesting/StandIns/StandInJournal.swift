@@ -12,7 +12,13 @@ public actor StandInJournal {
     private var answered: [String: StandInResponse] = [:]
     /// Per request, from its head's arrival to its last byte written: the stand-in's own time, which a
     /// benchmark takes out of what it measures through it.
-    public private(set) var serviceTimes: [Duration] = []
+    public private(set) var serviceTimes: [ServiceTime] = []
+
+    /// The stand-in's own time for one request.
+    public struct ServiceTime: Sendable {
+        public var request: RecordedRequest
+        public var duration: Duration
+    }
 
     public init() {}
 
@@ -43,8 +49,8 @@ public actor StandInJournal {
         requests.append(request)
     }
 
-    func recordServiceTime(_ duration: Duration) {
-        serviceTimes.append(duration)
+    func recordServiceTime(_ duration: Duration, of request: RecordedRequest) {
+        serviceTimes.append(ServiceTime(request: request, duration: duration))
     }
 
     func takeScriptedFailure() -> StandInResponse? {

@@ -82,7 +82,7 @@ private func respond(
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
-                await standIn.journal.recordServiceTime(started.duration(to: .now))
+                await standIn.journal.recordServiceTime(started.duration(to: .now), of: recorded)
             }
         )
     }
@@ -91,7 +91,7 @@ private func respond(
         fields[.contentType] = "application/json"
         buffer.writeString(json.jsonText)
     }
-    await standIn.journal.recordServiceTime(started.duration(to: .now))
+    await standIn.journal.recordServiceTime(started.duration(to: .now), of: recorded)
     return Response(
         status: HTTPResponse.Status(code: answer.status),
         headers: fields,
