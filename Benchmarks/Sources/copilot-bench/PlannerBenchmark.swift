@@ -22,8 +22,9 @@ import Logging
 /// overhead is the difference of the two, at p50 and at p99. (Until session 10 the two ran one after
 /// the other; on this shared machine the state moved between them by more than the planner costs.)
 /// The rate is paced well below the service's capacity, so the difference is the planning's work, not
-/// a queue. The stand-in is in the same process; its own time (reading the request, building the
-/// streamed answer) counts against the planner here, and is printed so it can be taken out.
+/// a queue. The stand-in is in the same process; its own time (reading the request, building and
+/// writing the streamed answer) is the model's, so the last two columns take it out of each planned run
+/// before the quantiles (`withoutServiceTimes`).
 struct PlannerBenchmark {
     let options: Options
 
