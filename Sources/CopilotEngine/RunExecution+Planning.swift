@@ -17,10 +17,10 @@ extension RunExecution {
     /// The run's event parsed from `delivery`, and, when `planner` is to plan the run, what it is asked
     /// with. The store reads the subject's recent runs meanwhile: the parse and the event's text are
     /// the costly parts of the prompt. Nil when the delivery is not a readable event.
-    static func event(
+    static func parseEvent(
         of delivery: Delivery,
+        for run: Run,
         planning planner: RunPlanner?,
-        _ run: Run,
         in environment: EngineEnvironment,
         logger: Logger
     ) async -> (Event, PlannerInput?)? {
@@ -42,18 +42,22 @@ extension RunExecution {
                 limit: PlannerPrompt.recentRunCount
             )
         } catch {
-            logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+            // Cancelled: the event was not readable, and nothing is planned.
+            if !Task.isCancelled {
+                logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+            }
             return []
         }
     }
 
     /// Plans the run when it is a playbook with `agent:`, a model is configured, and nothing was decided
-    /// yet.
+    /// yet: when the claim gathered a `plannerInput`.
     mutating func planIfNeeded() async {
-        guard let planner = environment.planner, let agent = playbook.agent, let input = plannerInput,
-            machine.needsPlan
-        else { return }
+        let input = plannerInput
         plannerInput = nil
+        guard let planner = environment.planner, let agent = playbook.agent, let input, machine.needsPlan else {
+            return
+        }
         let span = startSpan(SpanName.runPlan, context: ServiceContext.current ?? .topLevel)
         defer { span.end() }
         let session = planner.session(
@@ -223,7 +227,7 @@ extension RunExecution {
 }
 
 /// What a run's first planning is asked with besides the playbook: the event's text and the subject's
-/// recent runs, gathered together when the run is claimed (`RunExecution.event(of:planning:_:in:logger:)`).
+/// recent runs, gathered together when the run is claimed (`RunExecution.parseEvent(of:for:planning:in:logger:)`).
 struct PlannerInput: Sendable {
     var event: PlannerPrompt.EventText
     var recentRuns: [PastRun]

@@ -22,7 +22,8 @@ struct RunExecution {
     var lease: RunLease
     var logger: Logger
     var random: InjectedRandomNumberGenerator
-    /// What the run's planning is asked with, when the run is to be planned.
+    /// What the run's planning is asked with: set when the claimed run is to be planned (it needs a
+    /// plan, its playbook has `agent:` and a model is configured), and only then.
     var plannerInput: PlannerInput?
     /// The planner's conversation after a decision not stored yet: the next save stores it with the run.
     var pendingTranscript: PlannerConversation?
@@ -86,10 +87,10 @@ struct RunExecution {
         }
         let planner = claimed.run.needsPlan && playbook.agent != nil ? environment.planner : nil
         guard let delivery,
-            let (event, plannerInput) = await event(
+            let (event, plannerInput) = await parseEvent(
                 of: delivery,
+                for: claimed.run,
                 planning: planner,
-                claimed.run,
                 in: environment,
                 logger: logger
             )

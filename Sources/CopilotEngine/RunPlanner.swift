@@ -80,8 +80,8 @@ public struct RunPlanner: Sendable {
         )
     }
 
-    /// The event as the prompt shows it: trimmed to its budget, the configured secrets redacted. The
-    /// costly part of the prompt, built while the store reads the subject's recent runs.
+    /// The event as the prompt shows it: trimmed to its budget, the configured secrets redacted (the
+    /// costly part of the prompt).
     public func eventText(_ event: Event) -> PlannerPrompt.EventText {
         PlannerPrompt.EventText(event, secrets: settings.secrets)
     }

@@ -153,7 +153,12 @@ import Testing
                 try await Self.client(format, $0).submitPlan(Self.conversation)
             }
             #expect(reply.input == Self.plan, "\(format)")
-            #expect(await standIn.journal.requests.count == 1, "\(format)")
+            // The same request answered by stand-ins of both kinds: one piece, or one per event.
+            let request = try #require(await standIn.journal.requests.first)
+            let pieces = await ModelStandIn(apiKey: Self.apiKey, answers: [.plan(Self.plan, fragmentLength: 5)])
+                .respond(to: request).eventStream?.count
+            #expect(await standIn.respond(to: request).eventStream?.count == 1, "\(format)")
+            #expect((pieces ?? 0) > 5, "\(format)")
         }
     }
 

@@ -82,6 +82,10 @@ struct PlannerBenchmark {
                         modelURL: modelURL,
                         sideBySide: options.int("paired", 1) == 1
                     )
+                    // A call's time is recorded after its last write, which may come after its run.
+                    for _ in 0..<100 where await model.journal.serviceTimes.count - answered < count {
+                        try await Task.sleep(for: .milliseconds(10))
+                    }
                     let unserved = try Self.withoutServiceTimes(
                         planned,
                         await model.journal.serviceTimes.dropFirst(answered)

@@ -99,6 +99,12 @@ public struct Run: Sendable, Hashable {
         )
     }
 
+    /// True when the run's planner has not decided yet and no step has started: the moment to plan.
+    public var needsPlan: Bool {
+        plan == nil && !status.isFinal && !cancelRequested
+            && steps.allSatisfy { $0.outcome == nil && $0.attempts == 0 && $0.approvalRequestedAt == nil }
+    }
+
     /// Records the planner's decision before any step has started: a plan's steps replace the
     /// playbook's, a fallback keeps them.
     public mutating func recordPlan(_ plan: RunPlan, at now: Date) {

@@ -7,16 +7,8 @@ public import Foundation
 // The planner's decisions (CONTRACT §4a): a plan replaces the playbook's steps before any starts; after a
 // planned step fails, the model may be asked again (up to `max_replans` times), and its new steps run
 // after those already done.
-extension Run {
-    /// True when the run's planner has not decided yet and no step has started: the moment to plan.
-    public var needsPlan: Bool {
-        plan == nil && !status.isFinal && !cancelRequested
-            && steps.allSatisfy { $0.outcome == nil && $0.attempts == 0 && $0.approvalRequestedAt == nil }
-    }
-}
-
 extension RunStateMachine {
-    /// True when the run's planner has not decided yet and no step has started: the moment to plan.
+    /// `Run.needsPlan` of the run.
     public var needsPlan: Bool { run.needsPlan }
 
     /// Records the planner's decision (`Run.recordPlan`); the run's steps are then the plan's.

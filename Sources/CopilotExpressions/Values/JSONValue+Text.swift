@@ -102,9 +102,9 @@ extension JSONValue {
         return output.count <= maxBytes
     }
 
-    /// Adds to `count` at least as many bytes as `appendJSON(to:elision:)` writes, without writing them:
-    /// what escapes and elision markers add counts nothing, and a number that is not integral counts one
-    /// digit. False as soon as `count` is past `limit`, so that the text is certainly longer.
+    /// Adds to `count` a lower bound of the bytes `appendJSON(to:elision:maxBytes:)` writes, without
+    /// writing them: what escapes and elision markers add counts nothing, and a number that is not
+    /// integral counts one digit. False as soon as `count` is past `limit`: the text is certainly longer.
     private func leastJSONByteCount(elision: Elision?, into count: inout Int, limit: Int) -> Bool {
         switch self {
         case .null: count += 4

@@ -33,7 +33,8 @@ import Testing
     /// scalars of one to four bytes where an elision cuts, empty and nested containers.
     static let awkward: JSONValue = [
         "escapes": "line\n\t\"quoted\" \\ \u{1}", "integers": [0, -1, 7, -9_007_199_254_740_993, 1e18, -1e18],
-        "others": [0.5, -0.25, 1e-7, 1e21, 9.3e18, -1e300], "empty": [[], [:], ""],
+        "others": [0.5, -0.25, 1e-7, 1e21, 9.3e18, 1e19, -1e300, .number(-0.0), .number(.nan), .number(.infinity)],
+        "negativeInfinity": .number(-.infinity), "empty": [[], [:], ""],
         "cut": [
             .string(String(repeating: "é", count: 300)), .string(String(repeating: "€", count: 300)),
             .string(String(repeating: "🚀", count: 300)), .string("a" + String(repeating: "🚀", count: 100)),
