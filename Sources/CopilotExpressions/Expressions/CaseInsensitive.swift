@@ -114,7 +114,10 @@ package enum CaseInsensitive {
 
     /// The member of `members` whose key equals `key` ignoring case. When several keys differ only in
     /// case the smallest wins, so the answer does not depend on the dictionary's (seeded) order.
-    static func lookup(_ key: String, in members: [String: JSONValue]) -> (key: String, value: JSONValue)? {
+    static func lookup(
+        _ key: String,
+        in members: some Sequence<(key: String, value: JSONValue)>
+    ) -> (key: String, value: JSONValue)? {
         var found: (key: String, value: JSONValue)?
         for (candidate, value) in members where equals(candidate, key) {
             if let current = found, current.key < candidate { continue }
@@ -124,7 +127,7 @@ package enum CaseInsensitive {
     }
 
     /// The member for `key`: the exact key first, then ignoring case.
-    static func member(_ key: String, in members: [String: JSONValue]) -> (key: String, value: JSONValue)? {
+    static func member(_ key: String, in members: JSONObject) -> (key: String, value: JSONValue)? {
         if let exact = members[key] { return (key, exact) }
         return lookup(key, in: members)
     }

@@ -132,7 +132,7 @@ struct ExpressionEvaluator {
             let position = Int(floored)
             return (elements[position], .index(position))
         case .object(let members):
-            guard key.isPrimitive, let found = CaseInsensitive.member(key.expressionString, in: members.dictionary)
+            guard key.isPrimitive, let found = CaseInsensitive.member(key.expressionString, in: members)
             else {
                 return nil
             }

@@ -7,17 +7,21 @@
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
     /// The keys in member order.
     public private(set) var keys: [String]
-    private var storage: [String: JSONValue]
+    /// The values in member order: `values[i]` is the value of `keys[i]`.
+    public private(set) var values: [JSONValue]
+    /// Where each key is in `keys`. A lookup hashes its key once; a walk in member order hashes nothing
+    /// (when it looked each member up, hashing was half of writing a webhook payload as JSON).
+    private var positions: [String: Int]
 
     public init() {
         keys = []
-        storage = [:]
+        values = []
+        positions = [:]
     }
 
     /// An object from an unordered dictionary: members sorted by key, so the result is deterministic.
     public init(_ dictionary: [String: JSONValue]) {
-        keys = dictionary.keys.sorted()
-        storage = dictionary
+        self.init(distinctMembers: dictionary.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })
     }
 
     /// Members in the given order; a repeated key keeps its position and its last value.
@@ -29,26 +33,35 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Members as a reader found them, `keys[i]` with `values[i]`; a repeated key keeps its first
     /// position and its last value.
     init(readKeys: [String], values: [JSONValue]) {
-        var storage = [String: JSONValue](minimumCapacity: readKeys.count)
+        var positions = [String: Int](minimumCapacity: readKeys.count)
         var repeated = false
-        for (key, value) in zip(readKeys, values) where storage.updateValue(value, forKey: key) != nil {
+        for (position, key) in readKeys.enumerated() where positions.updateValue(position, forKey: key) != nil {
             repeated = true
+            break
         }
-        if repeated {
-            var seen = Set<String>()
-            self.keys = readKeys.filter { seen.insert($0).inserted }
-        } else {
-            self.keys = readKeys
+        guard !repeated else {
+            self.init(members: zip(readKeys, values))
+            return
         }
-        self.storage = storage
+        self.init(keys: readKeys, values: values, positions: positions)
     }
 
-    /// Members whose keys are known to differ, in order: both tables are built at their final size,
+    private init(keys: [String], values: [JSONValue], positions: [String: Int]) {
+        self.keys = keys
+        self.values = values
+        self.positions = positions
+    }
+
+    /// Members whose keys are known to differ, in order: the tables are built at their final size,
     /// where `init(members:)` grows them a member at a time (a third of building an event's context).
     /// A repeated key is a programming error: it traps.
     package init(distinctMembers members: [(String, JSONValue)]) {
-        keys = members.map(\.0)
-        storage = Dictionary(uniqueKeysWithValues: members)
+        let keys = members.map(\.0)
+        self.init(
+            keys: keys,
+            values: members.map(\.1),
+            positions: Dictionary(uniqueKeysWithValues: zip(keys, keys.indices))
+        )
     }
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
@@ -57,12 +70,20 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// The value of `key`; setting nil removes the member.
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { positions[key].map { values[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let position = positions[key] {
+                    values[position] = newValue
+                } else {
+                    positions[key] = keys.count
+                    keys.append(key)
+                    values.append(newValue)
+                }
+            } else if let position = positions.removeValue(forKey: key) {
+                keys.remove(at: position)
+                values.remove(at: position)
+                for later in position..<keys.count { positions[keys[later]] = later }
             }
         }
     }
@@ -70,20 +91,21 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
-    /// The values in member order.
-    public var values: [JSONValue] { keys.map { storage[$0] ?? .null } }
-
     /// The members as an unordered dictionary.
-    public var dictionary: [String: JSONValue] { storage }
+    public var dictionary: [String: JSONValue] { Dictionary(uniqueKeysWithValues: zip(keys, values)) }
 
     public func mapValues(_ transform: (JSONValue) throws -> JSONValue) rethrows -> JSONObject {
         var result = self
-        for key in keys { result.storage[key] = try transform(storage[key] ?? .null) }
+        result.values = try values.map(transform)
         return result
     }
 
     public func compactMapValues<T>(_ transform: (JSONValue) throws -> T?) rethrows -> [String: T] {
-        try storage.compactMapValues(transform)
+        var result: [String: T] = [:]
+        for (key, value) in zip(keys, values) {
+            if let transformed = try transform(value) { result[key] = transformed }
+        }
+        return result
     }
 
     /// Members in order. A concrete iterator: a closure-based one boxed every step, and every encoding
@@ -97,8 +119,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         public mutating func next() -> (key: String, value: JSONValue)? {
             guard index < object.keys.count else { return nil }
             defer { index += 1 }
-            let key = object.keys[index]
-            return (key: key, value: object.storage[key] ?? .null)
+            return (key: object.keys[index], value: object.values[index])
         }
     }
 
@@ -106,7 +127,22 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     public var underestimatedCount: Int { keys.count }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
+    /// Equal members, in any order.
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        lhs.count == rhs.count && zip(lhs.keys, lhs.values).allSatisfy { rhs[$0] == $1 }
+    }
 
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+    /// Independent of member order, as `==` is: the members' hashes are combined by a commutative XOR,
+    /// as `Dictionary` combines its elements'.
+    public func hash(into hasher: inout Hasher) {
+        var members = 0
+        for (key, value) in zip(keys, values) {
+            var member = Hasher()
+            member.combine(key)
+            member.combine(value)
+            members ^= member.finalize()
+        }
+        hasher.combine(count)
+        hasher.combine(members)
+    }
 }
