@@ -15,20 +15,23 @@ import Foundation
 // runs it.
 extension RunExecution {
     /// The run's event parsed from `delivery`, and, when `planner` is to plan the run, what it is asked
-    /// with. The store reads the subject's recent runs meanwhile: the parse and the event's text are
-    /// the costly parts of the prompt. Nil when the delivery is not a readable event.
+    /// with. Nil when the delivery is not a readable event.
     static func parseEvent(
         of delivery: Delivery,
-        for run: Run,
+        for claimed: ClaimedRun,
         planning planner: RunPlanner?,
         in environment: EngineEnvironment,
         logger: Logger
     ) async -> (Event, PlannerInput?)? {
-        guard let planner else { return (try? delivery.event()).map { ($0, nil) } }
-        async let recentRuns = recentRuns(of: run, in: environment, logger: logger)
         guard let event = try? delivery.event() else { return nil }
+        guard let planner else { return (event, nil) }
         let text = planner.eventText(event)
-        return (event, PlannerInput(event: text, recentRuns: await recentRuns))
+        // The claim read them (`RecentRunsQuery`), unless the playbook gained `agent:` since.
+        let recentRuns =
+            if let runs = claimed.recentRuns { runs } else {
+                await recentRuns(of: claimed.run, in: environment, logger: logger)
+            }
+        return (event, PlannerInput(event: text, recentRuns: recentRuns))
     }
 
     /// The last runs of the run's playbook for its subject, for the prompt; none when the store cannot
@@ -42,10 +45,7 @@ extension RunExecution {
                 limit: PlannerPrompt.recentRunCount
             )
         } catch {
-            // Cancelled: the event was not readable, and nothing is planned.
-            if !Task.isCancelled {
-                logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
-            }
+            logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
             return []
         }
     }

@@ -89,7 +89,7 @@ struct RunExecution {
         guard let delivery,
             let (event, plannerInput) = await parseEvent(
                 of: delivery,
-                for: claimed.run,
+                for: claimed,
                 planning: planner,
                 in: environment,
                 logger: logger

@@ -196,11 +196,14 @@ public final class WorkerService: Service, Sendable {
         let configuration = environment.configuration
         let free = configuration.concurrency - executing.withLock { $0 }
         guard free > 0, !Task.isCancelled, !Task.isShuttingDownGracefully else { return 0 }
+        // Runs a model will plan come with their subject's recent runs, for the prompt.
+        let planned = environment.planner == nil ? [] : environment.playbooks.current.set.planned
         let claimed = try await environment.store.claimRuns(
             owner: configuration.nodeID,
             limit: free,
             lease: configuration.leaseDuration,
-            now: environment.now()
+            now: environment.now(),
+            recentRuns: planned.isEmpty ? nil : RecentRunsQuery(playbooks: planned, limit: PlannerPrompt.recentRunCount)
         )
         for run in claimed {
             let count = executing.withLock { count in

@@ -13,7 +13,8 @@ extension PostgresStore {
         owner: String,
         limit: Int,
         lease: Duration,
-        now: Date
+        now: Date,
+        recentRuns query: RecentRunsQuery?
     ) async throws(RunStoreError) -> [ClaimedRun] {
         let nowSeconds = now.timeIntervalSince1970
         let until = now.addingTimeInterval(Self.seconds(lease))
@@ -66,7 +67,19 @@ extension PostgresStore {
                 (ids.firstIndex(of: lhs.id.rawValue) ?? 0) < (ids.firstIndex(of: rhs.id.rawValue) ?? 0)
             }
             transaction.changedRuns.append(contentsOf: runs.map(\.id.rawValue))
-            return runs.map { ClaimedRun(run: $0, lease: RunLease(runID: $0.id, owner: owner, expiresAt: until)) }
+            let recent =
+                if let query {
+                    try await Self.recentRuns(of: runs.filter(query.wants), limit: query.limit, in: transaction)
+                } else {
+                    [:] as [RunID: [PastRun]]
+                }
+            return runs.map {
+                ClaimedRun(
+                    run: $0,
+                    lease: RunLease(runID: $0.id, owner: owner, expiresAt: until),
+                    recentRuns: recent[$0.id]
+                )
+            }
         }
     }
 
@@ -201,15 +214,46 @@ extension PostgresStore {
                   AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
                 ORDER BY seq DESC LIMIT \(max(limit, 0))
                 """
-            ).compactMap { row in
-                guard let status = RunStatus(rawValue: try row("status")) else { return nil }
-                return PastRun(
-                    id: RunID(rawValue: try row("id")),
-                    status: status,
-                    steps: try StoredSteps.decode(try row("steps")).map(PastRun.Step.init)
-                )
-            }
+            ).compactMap(Self.pastRun)
         }
+    }
+
+    /// The recent runs of each of `runs` (`recentRuns(playbook:subject:before:limit:)`), by run, in one
+    /// statement: a claim reads them for the runs it hands to the planner.
+    private static func recentRuns(
+        of runs: [Run],
+        limit: Int,
+        in transaction: StoreTransaction
+    ) async throws -> [RunID: [PastRun]] {
+        guard !runs.isEmpty else { return [:] }
+        var recent = Dictionary(uniqueKeysWithValues: runs.map { ($0.id, [PastRun]()) })
+        for row in try await transaction.rows(
+            """
+            SELECT claimed.id AS claimed_id, past.id, past.status, past.steps
+            FROM runs AS claimed
+            CROSS JOIN LATERAL (
+                SELECT id, status, steps, seq FROM runs
+                WHERE playbook = claimed.playbook AND subject = claimed.subject AND seq < claimed.seq
+                ORDER BY seq DESC LIMIT \(max(limit, 0))
+            ) AS past
+            WHERE claimed.id = ANY(\(runs.map(\.id.rawValue)))
+            ORDER BY claimed.id, past.seq DESC
+            """
+        ) {
+            guard let run = try pastRun(row) else { continue }
+            recent[RunID(rawValue: try row("claimed_id")), default: []].append(run)
+        }
+        return recent
+    }
+
+    /// A `PastRun` from a row with `id`, `status` and `steps`; nil for a status this version does not know.
+    private static func pastRun(_ row: StoredRow) throws -> PastRun? {
+        guard let status = RunStatus(rawValue: try row("status")) else { return nil }
+        return PastRun(
+            id: RunID(rawValue: try row("id")),
+            status: status,
+            steps: try StoredSteps.decode(try row("steps")).map(PastRun.Step.init)
+        )
     }
 
     public func decideApproval(

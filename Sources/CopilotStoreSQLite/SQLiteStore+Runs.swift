@@ -9,7 +9,8 @@ extension SQLiteStore {
         owner: String,
         limit: Int,
         lease: Duration,
-        now: Date
+        now: Date,
+        recentRuns query: RecentRunsQuery?
     ) async throws(RunStoreError) -> [ClaimedRun] {
         let nowSeconds = now.timeIntervalSince1970
         let until = now.addingTimeInterval(Self.seconds(lease))
@@ -30,7 +31,25 @@ extension SQLiteStore {
                 )
                 guard let run = try Self.loadRun(id, in: db) else { break }
                 try Self.recordChange(of: run, in: db)
-                claimed.append(ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until)))
+                let recent =
+                    if let query, query.wants(run) {
+                        try Self.recentRuns(
+                            playbook: run.playbook,
+                            subject: run.subject,
+                            before: run.id,
+                            limit: query.limit,
+                            in: db
+                        )
+                    } else {
+                        nil as [PastRun]?
+                    }
+                claimed.append(
+                    ClaimedRun(
+                        run: run,
+                        lease: RunLease(runID: run.id, owner: owner, expiresAt: until),
+                        recentRuns: recent
+                    )
+                )
             }
             return claimed
         }
@@ -164,39 +183,49 @@ extension SQLiteStore {
         before: RunID,
         limit: Int
     ) async throws(RunStoreError) -> [PastRun] {
-        // One statement: the runs through their index, each with its steps (none: one row of NULLs).
         try await read("recent runs") { db in
-            var runs: [PastRun] = []
-            var current: (id: String, known: Bool)?  // the run of the rows; one with an unknown status is left out
-            for row in try db.rows(
-                """
-                SELECT recent.id, recent.status, run_steps.uses, run_steps.outcome
-                FROM (
-                    SELECT id, status, seq FROM runs INDEXED BY runs_by_playbook_subject
-                    WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
-                      AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
-                    ORDER BY seq DESC LIMIT \(max(limit, 0))
-                ) AS recent
-                LEFT JOIN run_steps ON run_steps.run_id = recent.id
-                ORDER BY recent.seq DESC, run_steps.position
-                """
-            ) {
-                let id: String = row["id"]
-                if current?.id != id {
-                    let status = RunStatus(rawValue: row["status"])
-                    current = (id, status != nil)
-                    if let status { runs.append(PastRun(id: RunID(rawValue: id), status: status, steps: [])) }
-                }
-                guard current?.known == true, let uses: String = row["uses"] else { continue }
-                runs[runs.count - 1].steps.append(
-                    .init(
-                        uses: ActionName(rawValue: uses),
-                        outcome: (row["outcome"] as String?).flatMap(StepOutcome.init)
-                    )
-                )
-            }
-            return runs
+            try Self.recentRuns(playbook: playbook, subject: subject, before: before, limit: limit, in: db)
         }
+    }
+
+    /// One statement: the runs through their index, each with its steps (none: one row of NULLs).
+    private static func recentRuns(
+        playbook: PlaybookName,
+        subject: String,
+        before: RunID,
+        limit: Int,
+        in db: Database
+    ) throws -> [PastRun] {
+        var runs: [PastRun] = []
+        var current: (id: String, known: Bool)?  // the run of the rows; one with an unknown status is left out
+        for row in try db.rows(
+            """
+            SELECT recent.id, recent.status, run_steps.uses, run_steps.outcome
+            FROM (
+                SELECT id, status, seq FROM runs INDEXED BY runs_by_playbook_subject
+                WHERE playbook = \(playbook.rawValue) AND subject = \(subject)
+                  AND seq < (SELECT seq FROM runs WHERE id = \(before.rawValue))
+                ORDER BY seq DESC LIMIT \(max(limit, 0))
+            ) AS recent
+            LEFT JOIN run_steps ON run_steps.run_id = recent.id
+            ORDER BY recent.seq DESC, run_steps.position
+            """
+        ) {
+            let id: String = row["id"]
+            if current?.id != id {
+                let status = RunStatus(rawValue: row["status"])
+                current = (id, status != nil)
+                if let status { runs.append(PastRun(id: RunID(rawValue: id), status: status, steps: [])) }
+            }
+            guard current?.known == true, let uses: String = row["uses"] else { continue }
+            runs[runs.count - 1].steps.append(
+                .init(
+                    uses: ActionName(rawValue: uses),
+                    outcome: (row["outcome"] as String?).flatMap(StepOutcome.init)
+                )
+            )
+        }
+        return runs
     }
 
     public func decideApproval(

@@ -2,10 +2,24 @@ public import CopilotCore
 public import Foundation
 
 extension MemoryRunStore {
-    public func claimRuns(owner: String, limit: Int, lease: Duration, now: Date) throws(RunStoreError) -> [ClaimedRun] {
+    public func claimRuns(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date,
+        recentRuns query: RecentRunsQuery?
+    ) throws(RunStoreError) -> [ClaimedRun] {
         try checkAvailable()
         var claimed: [ClaimedRun] = []
-        while claimed.count < limit, let run = claimOne(owner: owner, lease: lease, now: now) {
+        while claimed.count < limit, var run = claimOne(owner: owner, lease: lease, now: now) {
+            if let query, query.wants(run.run) {
+                run.recentRuns = try recentRuns(
+                    playbook: run.run.playbook,
+                    subject: run.run.subject,
+                    before: run.run.id,
+                    limit: query.limit
+                )
+            }
             claimed.append(run)
         }
         return claimed

@@ -122,5 +122,54 @@ extension RunStoreContract {
                 "at most limit: \(limited.map(\.id.rawValue))"
             )
         },
+        check("a claim brings the recent runs of each run still to plan, of the playbooks asked for, only") { store in
+            func run(_ id: String, event: String, playbook: String = "rollback") -> Run {
+                var run = newRun(id, event: event, playbook: playbook)
+                run.subject = "payments"
+                return run
+            }
+            var ended = run("run-1", event: "a")
+            ended.status = .failed
+            var cancelled = run("run-5", event: "e")
+            cancelled.cancelRequested = true
+            try await seed(store, event: "a", runs: [ended])
+            try await seed(store, event: "b", runs: [run("run-2", event: "b")])
+            try await seed(store, event: "c", runs: [run("run-3", event: "c", playbook: "notify")])
+            try await seed(store, event: "d", runs: [run("run-4", event: "d")])
+            try await seed(store, event: "e", runs: [cancelled])
+            let claimed = try await store.claimRuns(
+                owner: "w",
+                limit: 10,
+                lease: .seconds(60),
+                now: at(1),
+                recentRuns: RecentRunsQuery(playbooks: [PlaybookName(rawValue: "rollback")], limit: 5)
+            )
+            let recent = Dictionary(uniqueKeysWithValues: claimed.map { ($0.run.id.rawValue, $0.recentRuns) })
+            try require(
+                recent.keys.sorted() == ["run-2", "run-3", "run-4", "run-5"],
+                "claimed \(recent.keys.sorted())"
+            )
+            try require(recent["run-2"]??.map(\.id.rawValue) == ["run-1"], "got \(String(describing: recent["run-2"]))")
+            // Runs claimed before it in the same claim are in its history, as claimed.
+            let history = try await store.recentRuns(
+                playbook: PlaybookName(rawValue: "rollback"),
+                subject: "payments",
+                before: RunID(rawValue: "run-4"),
+                limit: 5
+            )
+            try require(history.map(\.id.rawValue) == ["run-2", "run-1"], "got \(history.map(\.id.rawValue))")
+            try require(
+                recent["run-4"] == .some(history),
+                "the claim reads what recentRuns reads: \(String(describing: recent["run-4"]))"
+            )
+            try require(recent["run-3"] == .some(nil), "a playbook not asked for brings none")
+            try require(recent["run-5"] == .some(nil), "a run with nothing to plan (cancel requested) brings none")
+            try require(
+                try await store.claimRuns(owner: "w", limit: 10, lease: .seconds(60), now: at(120)).allSatisfy {
+                    $0.recentRuns == nil
+                },
+                "a claim that asks for none brings none"
+            )
+        },
     ]
 }

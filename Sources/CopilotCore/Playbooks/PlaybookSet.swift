@@ -8,6 +8,8 @@ public struct PlaybookSet: Sendable {
     let index: PlaybookIndex
     let plan: MatchPlan
     private let positions: [PlaybookName: Int]
+    /// The playbooks with `agent:`: a model plans their runs when one is configured.
+    public let planned: Set<PlaybookName>
 
     /// An empty set.
     public init() {
@@ -26,6 +28,7 @@ public struct PlaybookSet: Sendable {
             positions[playbook.name] = position
         }
         self.positions = positions
+        planned = Set(sorted.filter { $0.agent != nil }.map(\.name))
     }
 
     public var count: Int { playbooks.count }

@@ -22,9 +22,33 @@ public struct RunLease: Sendable, Hashable {
 public struct ClaimedRun: Sendable, Hashable {
     public var run: Run
     public var lease: RunLease
+    /// The earlier runs of its playbook and subject, newest first, read with the claim when the claim
+    /// asked for them (`RecentRunsQuery`); nil when it did not.
+    public var recentRuns: [PastRun]?
 
-    public init(run: Run, lease: RunLease) {
+    public init(run: Run, lease: RunLease, recentRuns: [PastRun]? = nil) {
         self.run = run
         self.lease = lease
+        self.recentRuns = recentRuns
+    }
+}
+
+/// Which claimed runs come with their subject's recent runs (`RunStore.claimRuns`): those still to be
+/// planned, of the playbooks a model plans. The planner's prompt needs them as soon as such a run
+/// starts; read in the claim's transaction, they cost no second round trip to the store on its path.
+public struct RecentRunsQuery: Sendable, Hashable {
+    /// The playbooks whose runs a model plans (`agent:` with a model configured).
+    public var playbooks: Set<PlaybookName>
+    /// How many earlier runs each claimed run comes with, at most.
+    public var limit: Int
+
+    public init(playbooks: Set<PlaybookName>, limit: Int) {
+        self.playbooks = playbooks
+        self.limit = limit
+    }
+
+    /// Whether a claimed `run` comes with its recent runs.
+    public func wants(_ run: Run) -> Bool {
+        limit > 0 && run.needsPlan && playbooks.contains(run.playbook)
     }
 }

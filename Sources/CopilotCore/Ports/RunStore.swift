@@ -69,7 +69,16 @@ public protocol RunStore: EventInbox, APIKeyStore {
     /// - `planning` or `running` with its `wakeAt` reached (a resume, or the end of a retry's backoff);
     /// - `awaiting_approval` with a `wakeAt` (the approval deadline) reached;
     /// - not ended and `cancelRequested` (whatever it waits for).
-    func claimRuns(owner: String, limit: Int, lease: Duration, now: Date) async throws(RunStoreError) -> [ClaimedRun]
+    ///
+    /// Each claimed run that `recentRuns` wants comes with what `recentRuns(playbook:subject:before:limit:)`
+    /// answers for it, read in the same transaction; the others with nil.
+    func claimRuns(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date,
+        recentRuns: RecentRunsQuery?
+    ) async throws(RunStoreError) -> [ClaimedRun]
 
     /// Extends a lease the caller still holds; `conflict` when it lost it.
     func renewLease(_ lease: RunLease, until: Date) async throws(RunStoreError) -> RunLease
@@ -165,9 +174,24 @@ extension RunStore {
         return stored
     }
 
+    /// `claimRuns` without any run's recent runs.
+    public func claimRuns(
+        owner: String,
+        limit: Int,
+        lease: Duration,
+        now: Date
+    ) async throws(RunStoreError) -> [ClaimedRun] {
+        try await claimRuns(owner: owner, limit: limit, lease: lease, now: now, recentRuns: nil)
+    }
+
     /// `claimRuns` for at most one run.
-    public func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun? {
-        try await claimRuns(owner: owner, limit: 1, lease: lease, now: now).first
+    public func claimRun(
+        owner: String,
+        lease: Duration,
+        now: Date,
+        recentRuns: RecentRunsQuery? = nil
+    ) async throws(RunStoreError) -> ClaimedRun? {
+        try await claimRuns(owner: owner, limit: 1, lease: lease, now: now, recentRuns: recentRuns).first
     }
 }
 
