@@ -10,8 +10,9 @@ public actor StandInJournal {
     public private(set) var responseDelay: Duration = .zero
     private var executions: [String: Int] = [:]
     private var answered: [String: StandInResponse] = [:]
-    /// Per request, from its head's arrival to its last byte written: the stand-in's own time, which a
-    /// benchmark takes out of what it measures through it.
+    /// Per request, from its head's arrival at the stand-in's server (read off the connection) to its
+    /// last byte written: the stand-in's own time, which a benchmark takes out of what it measures
+    /// through it.
     public private(set) var serviceTimes: [ServiceTime] = []
 
     /// The stand-in's own time for one request.

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTPTypes
 import ServiceLifecycle
 
 /// Serves `standIn` on 127.0.0.1 on `port` (0: a free one), runs `body` with its base URL
@@ -20,6 +21,7 @@ public func withStandIn<Value: Sendable>(
         responder: CallbackResponder { request, context in
             try await respond(to: request, context: context, standIn: standIn)
         },
+        server: .http1(configuration: .init(additionalChannelHandlers: [ArrivalStamp()])),
         configuration: ApplicationConfiguration(address: .hostname("127.0.0.1", port: requested)),
         onServerRunning: { channel in
             portContinuation.yield(channel.localAddress?.port)
@@ -52,18 +54,43 @@ public enum StandInError: Error, Sendable, Equatable {
     case serverDidNotStart
 }
 
+/// Stamps each request's head with the moment the stand-in's server read it, on the connection's event
+/// loop: the stand-in's own time starts there, not when the request's task reaches `respond`. Reading a
+/// request, and passing it to a task, is the work of the model's server, which a benchmark takes out of
+/// what it measures (`StandInJournal.serviceTimes`).
+private final class ArrivalStamp: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = HTTPRequestPart
+    typealias InboundOut = HTTPRequestPart
+
+    /// Uptime nanoseconds (`NIODeadline`); never recorded with the request.
+    static let field = HTTPField.Name("x-copilot-stand-in-arrival")!
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard case .head(var head) = unwrapInboundIn(data) else {
+            context.fireChannelRead(data)
+            return
+        }
+        head.headerFields[Self.field] = String(NIODeadline.now().uptimeNanoseconds)
+        context.fireChannelRead(wrapInboundOut(.head(head)))
+    }
+}
+
 private func respond(
     to request: Request,
     context: BasicRequestContext,
     standIn: some StandIn
 ) async throws -> Response {
-    let started = ContinuousClock.now
+    let started =
+        request.headers[ArrivalStamp.field].flatMap(UInt64.init).map(NIODeadline.uptimeNanoseconds)
+        ?? .now()
     let body = try await request.body.collect(upTo: 4 * 1024 * 1024)
     let recorded = RecordedRequest(
         method: request.method.rawValue,
         path: request.uri.path,
         query: request.uri.query,
-        headers: request.headers.map { RecordedRequest.Header(name: $0.name.rawName, value: $0.value) },
+        headers: request.headers.filter { $0.name != ArrivalStamp.field }.map {
+            RecordedRequest.Header(name: $0.name.rawName, value: $0.value)
+        },
         body: Array(buffer: body)
     )
     let answer = await standIn.handle(recorded)
@@ -82,7 +109,10 @@ private func respond(
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
-                await standIn.journal.recordServiceTime(started.duration(to: .now), of: recorded)
+                await standIn.journal.recordServiceTime(
+                    .nanoseconds((NIODeadline.now() - started).nanoseconds),
+                    of: recorded
+                )
             }
         )
     }
@@ -91,7 +121,7 @@ private func respond(
         fields[.contentType] = "application/json"
         buffer.writeString(json.jsonText)
     }
-    await standIn.journal.recordServiceTime(started.duration(to: .now), of: recorded)
+    await standIn.journal.recordServiceTime(.nanoseconds((NIODeadline.now() - started).nanoseconds), of: recorded)
     return Response(
         status: HTTPResponse.Status(code: answer.status),
         headers: fields,
