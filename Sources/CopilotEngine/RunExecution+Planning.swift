@@ -15,7 +15,9 @@ import Foundation
 // runs it.
 extension RunExecution {
     /// The run's event parsed from `delivery`, and, when `planner` is to plan the run, what it is asked
-    /// with. Nil when the delivery is not a readable event.
+    /// with: the event's text, and the subject's recent runs that the claim brought
+    /// (`ClaimedRun.recentRuns`), or read here when it did not. Nil when the delivery is not a readable
+    /// event.
     static func parseEvent(
         of delivery: Delivery,
         for claimed: ClaimedRun,
@@ -45,7 +47,9 @@ extension RunExecution {
                 limit: PlannerPrompt.recentRunCount
             )
         } catch {
-            logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+            if !Task.isCancelled {  // the worker is stopping: nothing is planned
+                logger.warning("recent runs not readable; planning without them", metadata: ["error.type": "\(error)"])
+            }
             return []
         }
     }
@@ -226,8 +230,9 @@ extension RunExecution {
     }
 }
 
-/// What a run's first planning is asked with besides the playbook: the event's text and the subject's
-/// recent runs, gathered together when the run is claimed (`RunExecution.parseEvent(of:for:planning:in:logger:)`).
+/// What a run's first planning is asked with besides the playbook: the event's text, built when the run
+/// starts, and the subject's recent runs, which its claim brought
+/// (`RunExecution.parseEvent(of:for:planning:in:logger:)`).
 struct PlannerInput: Sendable {
     var event: PlannerPrompt.EventText
     var recentRuns: [PastRun]

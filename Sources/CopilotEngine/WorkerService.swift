@@ -197,7 +197,7 @@ public final class WorkerService: Service, Sendable {
         let free = configuration.concurrency - executing.withLock { $0 }
         guard free > 0, !Task.isCancelled, !Task.isShuttingDownGracefully else { return 0 }
         // Runs a model will plan come with their subject's recent runs, for the prompt.
-        let planned = environment.planner == nil ? [] : environment.playbooks.current.set.planned
+        let planned = environment.planner == nil ? [] : environment.playbooks.current.set.withAgent
         let claimed = try await environment.store.claimRuns(
             owner: configuration.nodeID,
             limit: free,

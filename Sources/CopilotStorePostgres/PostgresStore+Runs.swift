@@ -237,11 +237,11 @@ extension PostgresStore {
                 ORDER BY seq DESC LIMIT \(max(limit, 0))
             ) AS past
             WHERE claimed.id = ANY(\(runs.map(\.id.rawValue)))
-            ORDER BY claimed.id, past.seq DESC
+            ORDER BY past.seq DESC
             """
         ) {
             guard let run = try pastRun(row) else { continue }
-            recent[RunID(rawValue: try row("claimed_id")), default: []].append(run)
+            recent[RunID(rawValue: try row("claimed_id"))]?.append(run)
         }
         return recent
     }

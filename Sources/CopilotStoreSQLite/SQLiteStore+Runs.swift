@@ -31,24 +31,20 @@ extension SQLiteStore {
                 )
                 guard let run = try Self.loadRun(id, in: db) else { break }
                 try Self.recordChange(of: run, in: db)
-                let recent =
-                    if let query, query.wants(run) {
-                        try Self.recentRuns(
-                            playbook: run.playbook,
-                            subject: run.subject,
-                            before: run.id,
-                            limit: query.limit,
-                            in: db
-                        )
-                    } else {
-                        nil as [PastRun]?
-                    }
-                claimed.append(
-                    ClaimedRun(
-                        run: run,
-                        lease: RunLease(runID: run.id, owner: owner, expiresAt: until),
-                        recentRuns: recent
-                    )
+                claimed.append(ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until)))
+            }
+            // After every lease, so each history shows this claim's runs as claimed, as the other stores
+            // do. A few index steps each, on the writer: the read the planner made on its own cost the
+            // run a round trip to a reader connection.
+            guard let query else { return claimed }
+            for index in claimed.indices where query.wants(claimed[index].run) {
+                let run = claimed[index].run
+                claimed[index].recentRuns = try Self.recentRuns(
+                    playbook: run.playbook,
+                    subject: run.subject,
+                    before: run.id,
+                    limit: query.limit,
+                    in: db
                 )
             }
             return claimed

@@ -11,16 +11,18 @@ extension MemoryRunStore {
     ) throws(RunStoreError) -> [ClaimedRun] {
         try checkAvailable()
         var claimed: [ClaimedRun] = []
-        while claimed.count < limit, var run = claimOne(owner: owner, lease: lease, now: now) {
-            if let query, query.wants(run.run) {
-                run.recentRuns = try recentRuns(
-                    playbook: run.run.playbook,
-                    subject: run.run.subject,
-                    before: run.run.id,
-                    limit: query.limit
-                )
-            }
+        while claimed.count < limit, let run = claimOne(owner: owner, lease: lease, now: now) {
             claimed.append(run)
+        }
+        guard let query else { return claimed }
+        for index in claimed.indices where query.wants(claimed[index].run) {
+            let run = claimed[index].run
+            claimed[index].recentRuns = try recentRuns(
+                playbook: run.playbook,
+                subject: run.subject,
+                before: run.id,
+                limit: query.limit
+            )
         }
         return claimed
     }

@@ -137,6 +137,9 @@ extension RunStoreContract {
             try await seed(store, event: "c", runs: [run("run-3", event: "c", playbook: "notify")])
             try await seed(store, event: "d", runs: [run("run-4", event: "d")])
             try await seed(store, event: "e", runs: [cancelled])
+            var elsewhere = run("run-6", event: "f")
+            elsewhere.subject = "search"
+            try await seed(store, event: "f", runs: [elsewhere])
             let claimed = try await store.claimRuns(
                 owner: "w",
                 limit: 10,
@@ -146,8 +149,12 @@ extension RunStoreContract {
             )
             let recent = Dictionary(uniqueKeysWithValues: claimed.map { ($0.run.id.rawValue, $0.recentRuns) })
             try require(
-                recent.keys.sorted() == ["run-2", "run-3", "run-4", "run-5"],
+                recent.keys.sorted() == ["run-2", "run-3", "run-4", "run-5", "run-6"],
                 "claimed \(recent.keys.sorted())"
+            )
+            try require(
+                recent["run-6"] == .some([]),
+                "no earlier run: an empty history, \(String(describing: recent["run-6"]))"
             )
             try require(recent["run-2"]??.map(\.id.rawValue) == ["run-1"], "got \(String(describing: recent["run-2"]))")
             // Runs claimed before it in the same claim are in its history, as claimed.

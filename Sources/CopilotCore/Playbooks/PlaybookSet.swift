@@ -9,7 +9,7 @@ public struct PlaybookSet: Sendable {
     let plan: MatchPlan
     private let positions: [PlaybookName: Int]
     /// The playbooks with `agent:`: a model plans their runs when one is configured.
-    public let planned: Set<PlaybookName>
+    public let withAgent: Set<PlaybookName>
 
     /// An empty set.
     public init() {
@@ -28,7 +28,7 @@ public struct PlaybookSet: Sendable {
             positions[playbook.name] = position
         }
         self.positions = positions
-        planned = Set(sorted.filter { $0.agent != nil }.map(\.name))
+        withAgent = Set(sorted.filter { $0.agent != nil }.map(\.name))
     }
 
     public var count: Int { playbooks.count }

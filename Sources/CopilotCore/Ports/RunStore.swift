@@ -71,7 +71,8 @@ public protocol RunStore: EventInbox, APIKeyStore {
     /// - not ended and `cancelRequested` (whatever it waits for).
     ///
     /// Each claimed run that `recentRuns` wants comes with what `recentRuns(playbook:subject:before:limit:)`
-    /// answers for it, read in the same transaction; the others with nil.
+    /// answers for it, read in the same transaction after every run is leased (runs of this claim show as
+    /// claimed); the others with nil.
     func claimRuns(
         owner: String,
         limit: Int,
@@ -185,13 +186,8 @@ extension RunStore {
     }
 
     /// `claimRuns` for at most one run.
-    public func claimRun(
-        owner: String,
-        lease: Duration,
-        now: Date,
-        recentRuns: RecentRunsQuery? = nil
-    ) async throws(RunStoreError) -> ClaimedRun? {
-        try await claimRuns(owner: owner, limit: 1, lease: lease, now: now, recentRuns: recentRuns).first
+    public func claimRun(owner: String, lease: Duration, now: Date) async throws(RunStoreError) -> ClaimedRun? {
+        try await claimRuns(owner: owner, limit: 1, lease: lease, now: now).first
     }
 }
 

@@ -113,7 +113,8 @@ package enum CaseInsensitive {
     }
 
     /// The member of `members` whose key equals `key` ignoring case. When several keys differ only in
-    /// case the smallest wins, so the answer does not depend on the dictionary's (seeded) order.
+    /// case the smallest wins, so the answer does not depend on the members' order (a dictionary's is
+    /// seeded).
     static func lookup(
         _ key: String,
         in members: some Sequence<(key: String, value: JSONValue)>

@@ -33,11 +33,14 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// Members as a reader found them, `keys[i]` with `values[i]`; a repeated key keeps its first
     /// position and its last value.
     init(readKeys: [String], values: [JSONValue]) {
+        assert(readKeys.count == values.count, "a value for every key")
         var positions = [String: Int](minimumCapacity: readKeys.count)
         var repeated = false
-        for (position, key) in readKeys.enumerated() where positions.updateValue(position, forKey: key) != nil {
-            repeated = true
-            break
+        for (position, key) in readKeys.enumerated() {
+            if positions.updateValue(position, forKey: key) != nil {
+                repeated = true
+                break
+            }
         }
         guard !repeated else {
             self.init(members: zip(readKeys, values))
@@ -129,7 +132,8 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     /// Equal members, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
-        lhs.count == rhs.count && zip(lhs.keys, lhs.values).allSatisfy { rhs[$0] == $1 }
+        if lhs.keys == rhs.keys { return lhs.values == rhs.values }
+        return lhs.count == rhs.count && zip(lhs.keys, lhs.values).allSatisfy { rhs[$0] == $1 }
     }
 
     /// Independent of member order, as `==` is: the members' hashes are combined by a commutative XOR,
@@ -137,7 +141,7 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public func hash(into hasher: inout Hasher) {
         var members = 0
         for (key, value) in zip(keys, values) {
-            var member = Hasher()
+            var member = hasher
             member.combine(key)
             member.combine(value)
             members ^= member.finalize()

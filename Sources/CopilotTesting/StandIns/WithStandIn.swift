@@ -121,10 +121,15 @@ private func respond(
         fields[.contentType] = "application/json"
         buffer.writeString(json.jsonText)
     }
-    await standIn.journal.recordServiceTime(.nanoseconds((NIODeadline.now() - started).nanoseconds), of: recorded)
+    await standIn.journal.recordServiceTime(elapsed(since: started), of: recorded)
     return Response(
         status: HTTPResponse.Status(code: answer.status),
         headers: fields,
         body: ResponseBody(byteBuffer: buffer)
     )
+}
+
+/// The time since `start`, as the journal keeps it.
+private func elapsed(since start: NIODeadline) -> Duration {
+    .nanoseconds((NIODeadline.now() - start).nanoseconds)
 }
