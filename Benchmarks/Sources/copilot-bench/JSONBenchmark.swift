@@ -8,7 +8,7 @@ import Foundation
 /// Reading a delivery's JSON body: the whole tree (what the worker built to match an event until
 /// session 11, and what a run's execution builds) and what ingress reads (`WebhookReceiver.receive`:
 /// verify, then validate the body and keep only the fields that normalization needs), per payload of
-/// the corpus. Then the worker's matching of a stored pull request against the shipped `pr-checks`
+/// the corpus, and what a planned run writes of the tree. Then the worker's matching of a stored pull request against the shipped `pr-checks`
 /// playbook, reading the whole tree or only what the playbook reads (`PlaybookSet.payloadProjection`).
 ///
 ///     swift run -c release copilot-bench json [--seconds 1]
@@ -21,8 +21,10 @@ struct JSONBenchmark {
         let receiver = WebhookReceiver(
             configuration: .init(source: .github, verification: .hmacSHA256(secrets: [Array(secret.utf8)]))
         )
-        print("| payload | bytes | tree p50 µs | ingress receive p50 µs |")
-        print("|---|---:|---:|---:|")
+        print(
+            "| payload | bytes | tree p50 µs | ingress receive p50 µs | tree → JSON text p50 µs | planner's event text p50 µs |"
+        )
+        print("|---|---:|---:|---:|---:|---:|")
         for name in ["github/pull_request.opened.payload.json", "github/push.payload.json"] {
             let body = try Corpus.bytes(name)
             let headers = WebhookSigner.github(secret: secret, body: body, event: "pull_request", delivery: "d-1")
@@ -31,8 +33,15 @@ struct JSONBenchmark {
             let ingress = measure(seconds: seconds) {
                 blackHole(try? receiver.receive(request, receivedAt: Date(), newEventID: EventID(rawValue: "e")))
             }
+            // What a planned run writes of it: the whole tree as JSON, and the prompt's text within its budget.
+            let value = try JSONValue(parsing: body)
+            let text = measure(seconds: seconds) { blackHole(value.jsonBytes) }
+            let prompt = measure(seconds: seconds) {
+                blackHole(PlannerPrompt.payloadText(value, secrets: [], budget: PlannerPrompt.defaultPayloadBudget))
+            }
             print(
-                "| \(name) | \(body.count) | \(microseconds(tree.percentile(50))) | \(microseconds(ingress.percentile(50))) |"
+                "| \(name) | \(body.count) | \(microseconds(tree.percentile(50))) | \(microseconds(ingress.percentile(50))) "
+                    + "| \(microseconds(text.percentile(50))) | \(microseconds(prompt.percentile(50))) |"
             )
         }
         try matching(seconds: seconds)

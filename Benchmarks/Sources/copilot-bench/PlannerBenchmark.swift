@@ -113,7 +113,8 @@ struct PlannerBenchmark {
         )
         print(lines.joined(separator: "\n"))
         print(
-            "the model stand-in's own time per call (request head in → last byte of the streamed answer out): "
+            "the model stand-in's own time per call (request head read off the connection → "
+                + "last byte of the streamed answer out): "
                 + "p50 \(ms(served[served.count / 2])), p99 \(ms(served[min(served.count - 1, served.count * 99 / 100)]))"
         )
         try await withStandIn(model) { modelURL in
@@ -151,7 +152,8 @@ struct PlannerBenchmark {
         )
     }
 
-    /// The read of a subject's last runs that each planning makes, against a SQLite file holding them.
+    /// The read of a subject's last runs on its own, against a SQLite file holding them: what a planning
+    /// makes when its claim did not bring them (a claim reads them in its own transaction).
     private func recentRunsRead() async throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("recent-\(UUID().uuidString).db").path
         defer {
