@@ -109,10 +109,7 @@ private func respond(
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 try await writer.finish(nil)
-                await standIn.journal.recordServiceTime(
-                    .nanoseconds((NIODeadline.now() - started).nanoseconds),
-                    of: recorded
-                )
+                await standIn.journal.recordServiceTime(elapsed(since: started), of: recorded)
             }
         )
     }
