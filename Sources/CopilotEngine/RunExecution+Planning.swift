@@ -55,7 +55,7 @@ extension RunExecution {
     }
 
     /// Plans the run when it is a playbook with `agent:`, a model is configured, and nothing was decided
-    /// yet: when the claim gathered a `plannerInput`.
+    /// yet: when the run's start gathered a `plannerInput` (`parseEvent(of:for:planning:in:logger:)`).
     mutating func planIfNeeded() async {
         let input = plannerInput
         plannerInput = nil

@@ -33,19 +33,10 @@ extension SQLiteStore {
                 try Self.recordChange(of: run, in: db)
                 claimed.append(ClaimedRun(run: run, lease: RunLease(runID: run.id, owner: owner, expiresAt: until)))
             }
-            // After every lease, so each history shows this claim's runs as claimed, as the other stores
-            // do. A few index steps each, on the writer: the read the planner made on its own cost the
-            // run a round trip to a reader connection.
-            guard let query else { return claimed }
-            for index in claimed.indices where query.wants(claimed[index].run) {
-                let run = claimed[index].run
-                claimed[index].recentRuns = try Self.recentRuns(
-                    playbook: run.playbook,
-                    subject: run.subject,
-                    before: run.id,
-                    limit: query.limit,
-                    in: db
-                )
+            // A few index steps each, on the writer: the read the planner made on its own cost the run a
+            // round trip to a reader connection.
+            try query?.attach(to: &claimed) { run, limit in
+                try Self.recentRuns(playbook: run.playbook, subject: run.subject, before: run.id, limit: limit, in: db)
             }
             return claimed
         }

@@ -14,15 +14,8 @@ extension MemoryRunStore {
         while claimed.count < limit, let run = claimOne(owner: owner, lease: lease, now: now) {
             claimed.append(run)
         }
-        guard let query else { return claimed }
-        for index in claimed.indices where query.wants(claimed[index].run) {
-            let run = claimed[index].run
-            claimed[index].recentRuns = try recentRuns(
-                playbook: run.playbook,
-                subject: run.subject,
-                before: run.id,
-                limit: query.limit
-            )
+        try query?.attach(to: &claimed) { run, limit throws(RunStoreError) in
+            try recentRuns(playbook: run.playbook, subject: run.subject, before: run.id, limit: limit)
         }
         return claimed
     }

@@ -68,30 +68,25 @@ extension RunStoreContract {
             try require(stored?.steps.map(\.id.rawValue) == ["planned"], "got \(String(describing: stored?.steps))")
         },
         check("recent runs: the same playbook and subject, created before the run, newest first") { store in
-            func run(_ id: String, event: String, playbook: String = "rollback", subject: String) -> Run {
-                var run = newRun(id, event: event, playbook: playbook)
-                run.subject = subject
-                return run
-            }
             // What the planner is shown of a run: its status and its steps' actions and outcomes, in order.
-            var ended = run("run-3", event: "c", subject: "payments")
+            var ended = newRun("run-3", event: "c", subject: "payments")
             ended.status = .failed
             ended.steps = [
                 RunStep(id: StepID(rawValue: "rollback"), uses: "orchestrator.run", outcome: .failure),
                 RunStep(id: StepID(rawValue: "verify"), uses: "testbench.run"),
             ]
-            try await seed(store, event: "a", runs: [run("run-1", event: "a", subject: "payments")])
-            try await seed(store, event: "b", runs: [run("run-2", event: "b", subject: "search")])
+            try await seed(store, event: "a", runs: [newRun("run-1", event: "a", subject: "payments")])
+            try await seed(store, event: "b", runs: [newRun("run-2", event: "b", subject: "search")])
             try await seed(
                 store,
                 event: "c",
                 runs: [
                     ended,
-                    run("run-4", event: "c", playbook: "notify", subject: "payments"),
+                    newRun("run-4", event: "c", playbook: "notify", subject: "payments"),
                 ]
             )
-            try await seed(store, event: "d", runs: [run("run-5", event: "d", subject: "payments")])
-            try await seed(store, event: "e", runs: [run("run-6", event: "e", subject: "payments")])
+            try await seed(store, event: "d", runs: [newRun("run-5", event: "d", subject: "payments")])
+            try await seed(store, event: "e", runs: [newRun("run-6", event: "e", subject: "payments")])
             let recent = try await store.recentRuns(
                 playbook: PlaybookName(rawValue: "rollback"),
                 subject: "payments",
@@ -123,23 +118,20 @@ extension RunStoreContract {
             )
         },
         check("a claim brings the recent runs of each run still to plan, of the playbooks asked for, only") { store in
-            func run(_ id: String, event: String, playbook: String = "rollback") -> Run {
-                var run = newRun(id, event: event, playbook: playbook)
-                run.subject = "payments"
-                return run
-            }
-            var ended = run("run-1", event: "a")
+            var ended = newRun("run-1", event: "a", subject: "payments")
             ended.status = .failed
-            var cancelled = run("run-5", event: "e")
+            var cancelled = newRun("run-5", event: "e", subject: "payments")
             cancelled.cancelRequested = true
             try await seed(store, event: "a", runs: [ended])
-            try await seed(store, event: "b", runs: [run("run-2", event: "b")])
-            try await seed(store, event: "c", runs: [run("run-3", event: "c", playbook: "notify")])
-            try await seed(store, event: "d", runs: [run("run-4", event: "d")])
+            try await seed(store, event: "b", runs: [newRun("run-2", event: "b", subject: "payments")])
+            try await seed(
+                store,
+                event: "c",
+                runs: [newRun("run-3", event: "c", playbook: "notify", subject: "payments")]
+            )
+            try await seed(store, event: "d", runs: [newRun("run-4", event: "d", subject: "payments")])
             try await seed(store, event: "e", runs: [cancelled])
-            var elsewhere = run("run-6", event: "f")
-            elsewhere.subject = "search"
-            try await seed(store, event: "f", runs: [elsewhere])
+            try await seed(store, event: "f", runs: [newRun("run-6", event: "f", subject: "search")])
             let claimed = try await store.claimRuns(
                 owner: "w",
                 limit: 10,

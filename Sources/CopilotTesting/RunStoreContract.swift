@@ -37,6 +37,7 @@ public enum RunStoreContract {
         _ id: String,
         event: String,
         playbook: String = "rollback",
+        subject: String = "",
         key: String? = nil,
         limit: Int? = nil,
         at seconds: Double = 0
@@ -45,6 +46,7 @@ public enum RunStoreContract {
             id: RunID(rawValue: id),
             eventID: EventID(rawValue: "evt-\(event)"),
             playbook: PlaybookName(rawValue: playbook),
+            subject: subject,
             createdAt: at(seconds),
             concurrencyKey: key,
             concurrencyLimit: key == nil ? nil : limit,

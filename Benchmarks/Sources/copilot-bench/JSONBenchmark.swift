@@ -8,8 +8,9 @@ import Foundation
 /// Reading a delivery's JSON body: the whole tree (what the worker built to match an event until
 /// session 11, and what a run's execution builds) and what ingress reads (`WebhookReceiver.receive`:
 /// verify, then validate the body and keep only the fields that normalization needs), per payload of
-/// the corpus, and what a planned run writes of the tree. Then the worker's matching of a stored pull request against the shipped `pr-checks`
-/// playbook, reading the whole tree or only what the playbook reads (`PlaybookSet.payloadProjection`).
+/// the corpus, and what a planned run writes of the tree. Then the worker's matching of a stored pull
+/// request against the shipped `pr-checks` playbook, reading the whole tree or only what the playbook
+/// reads (`PlaybookSet.payloadProjection`).
 ///
 ///     swift run -c release copilot-bench json [--seconds 1]
 struct JSONBenchmark {

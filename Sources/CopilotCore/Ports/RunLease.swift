@@ -51,4 +51,15 @@ public struct RecentRunsQuery: Sendable, Hashable {
     public func wants(_ run: Run) -> Bool {
         limit > 0 && run.needsPlan && playbooks.contains(run.playbook)
     }
+
+    /// Gives each run of `claimed` that the query wants what `read` answers for it and the query's
+    /// `limit`, once every run of the claim is leased: for a store that reads one run's history at a time.
+    public func attach<Failure: Error>(
+        to claimed: inout [ClaimedRun],
+        reading read: (_ run: Run, _ limit: Int) throws(Failure) -> [PastRun]
+    ) throws(Failure) {
+        for index in claimed.indices where wants(claimed[index].run) {
+            claimed[index].recentRuns = try read(claimed[index].run, limit)
+        }
+    }
 }
